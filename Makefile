@@ -75,12 +75,12 @@ Q := $(if $(V),,@)
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -MF $(@:.o=.d) -MT $@ -c -o $@.$$$$.tmp $< && mv -f $@.$$$$.tmp $@
 
 define area_rule
 $(call area_lib,$(1)): $(call obj,$($(1)_SRCS))
 	@mkdir -p $$(dir $$@)
-	$(Q)rm -f $$@ && $(AR) rcs $$@ $$^
+	$(Q)rm -f $$@.tmp.$$$$$$$$ && $(AR) rcs $$@.tmp.$$$$$$$$ $$^ && mv -f $$@.tmp.$$$$$$$$ $$@
 endef
 $(foreach a,$(AREAS),$(if $($(a)_SRCS),$(eval $(call area_rule,$(a)))))
 
@@ -124,21 +124,22 @@ fuzz-short: fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-suites.sh fuzz $(patsubst tests/fuzz/%.c,build/fuzz/fuzz/%,$(FUZZ_SRCS))
 
 fuzz: deps fuzz-build
-	@mkdir -p build && rm -f build/results.txt
-	@FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) bash tests/run-suites.sh fuzz $(patsubst tests/fuzz/%.c,build/fuzz/fuzz/%,$(FUZZ_SRCS))
-	@bash tests/run-suites.sh summary
+	@mkdir -p build; export SG_RESULTS=build/results.$$$$.txt; rm -f $$SG_RESULTS; \
+	FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) bash tests/run-suites.sh fuzz $(patsubst tests/fuzz/%.c,build/fuzz/fuzz/%,$(FUZZ_SRCS)); \
+	bash tests/run-suites.sh summary; rc=$$?; rm -f $$SG_RESULTS; exit $$rc
 
 integration: all
 	@B=$(B) bash tests/run-suites.sh integration $(wildcard tests/integration/test_*.sh)
 
 # Every suite runs even when an earlier one failed; a suite that cannot even be built counts as one failure.
+# Counts go to a results file of this run's own, so parallel runs in one tree do not mix their numbers.
 check: deps
-	@mkdir -p build && rm -f build/results.txt
-	@$(MAKE) --no-print-directory unit        || bash tests/run-suites.sh record build 0 1
-	@$(MAKE) --no-print-directory unit-asan   || bash tests/run-suites.sh record build-asan 0 1
-	@$(MAKE) --no-print-directory fuzz-short  || bash tests/run-suites.sh record build-fuzz 0 1
-	@$(MAKE) --no-print-directory integration || bash tests/run-suites.sh record build-integration 0 1
-	@bash tests/run-suites.sh summary
+	@mkdir -p build; export SG_RESULTS=build/results.$$$$.txt; rm -f $$SG_RESULTS; \
+	$(MAKE) --no-print-directory unit        || bash tests/run-suites.sh record build 0 1; \
+	$(MAKE) --no-print-directory unit-asan   || bash tests/run-suites.sh record build-asan 0 1; \
+	$(MAKE) --no-print-directory fuzz-short  || bash tests/run-suites.sh record build-fuzz 0 1; \
+	$(MAKE) --no-print-directory integration || bash tests/run-suites.sh record build-integration 0 1; \
+	bash tests/run-suites.sh summary; rc=$$?; rm -f $$SG_RESULTS; exit $$rc
 
 bench: deps all $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; B=$(B) $$b || exit 1; done

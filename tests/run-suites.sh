@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs one kind of test suite and records its counts in build/results.txt; `summary` adds them all up and
+# Runs one kind of test suite and records its counts in $SG_RESULTS (default build/results.txt); `summary` adds them all up and
 # prints the closing line "N passed, N failed" that `make check` ends with.
 #   run-suites.sh unit|unit-asan BIN...     cmocka binaries
 #   run-suites.sh fuzz BIN...               libFuzzer targets, FUZZ_SECONDS each, seeds from tests/fuzz/corpus/NAME
@@ -8,7 +8,7 @@
 #   run-suites.sh summary
 # Suite modes always exit 0: the summary decides, so one failing suite does not hide the others.
 set -u
-results=build/results.txt
+results=${SG_RESULTS:-build/results.txt}
 mkdir -p build
 mode=${1:-}; shift || true
 
