@@ -679,6 +679,8 @@ int smpp_encode_sm_resp(uint32_t cmd, uint32_t status, uint32_t seq, const char 
 int smpp_encode_hdr_only(uint32_t cmd, uint32_t status, uint32_t seq, uint8_t *buf, size_t size)
 {
 	generic_nack_t t;
+	uint8_t tmp[64]; /* libsmpp34 wants room beyond the 16 bytes it writes */
+	int n;
 
 	if (size < SMPP_HDR_LEN)
 		return -1;
@@ -686,5 +688,9 @@ int smpp_encode_hdr_only(uint32_t cmd, uint32_t status, uint32_t seq, uint8_t *b
 	t.command_id = cmd;
 	t.command_status = status;
 	t.sequence_number = seq;
-	return pack(cmd, &t, buf, size);
+	n = pack(cmd, &t, tmp, sizeof(tmp));
+	if (n != SMPP_HDR_LEN)
+		return -1;
+	memcpy(buf, tmp, SMPP_HDR_LEN);
+	return n;
 }
