@@ -1,0 +1,90 @@
+# shellcheck shell=bash
+# Helpers for the sms-gateway integration tests: start/stop a gateway with a generated config, talk to its VTY,
+# TAP output. Source after setting B (build dir).
+
+SMSGW_BIN=${B:-build}/bin
+TAP_FAILS=0
+
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; TAP_FAILS=$((TAP_FAILS + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+
+# free_port: a TCP port nobody listens on right now (from a per-process range, so parallel runs differ).
+free_port() {
+	local p
+	for ((p = 20000 + ($$ * 7 + RANDOM) % 30000; ; p++)); do
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+	done
+}
+
+# smsgw_write_cfg FILE PORT VTYPORT DB ROUTES...: ROUTES are pre-rendered "route" node texts.
+smsgw_write_cfg() {
+	local f=$1 port=$2 vty=$3 db=$4; shift 4
+	{
+		cat <<CFG
+log stderr
+ logging filter all 1
+ logging color 0
+ logging print category 1
+ logging print level 1
+ logging timestamp 1
+ logging level smpp info
+ logging level route info
+ logging level queue info
+ logging level upstream info
+line vty
+ bind 127.0.0.1 $vty
+smpp
+ local-tcp-ip 127.0.0.1 $port
+ system-id SIMGUARD-GW
+ window 100
+ lab-password labpw
+ esme otasrv
+  password secret
+  address 12345
+queue
+ database $db
+ max-pending 100000
+ duplicate-window 600
+ reassembly-timeout 5
+CFG
+		printf '%s\n' "$@"
+	} > "$f"
+}
+
+# smsgw_start DIR CFG PORT: start the gateway, pid in DIR/gw.pid, log in DIR/gw.log.
+smsgw_start() {
+	local d=$1 cfg=$2 port=$3
+	"$SMSGW_BIN/sms-gateway" -c "$cfg" >> "$d/gw.log" 2>&1 &
+	echo $! > "$d/gw.pid"
+	wait_port "$port" "$(cat "$d/gw.pid")" 10
+}
+
+# vty PORT CMD: output of one VTY command.
+vty() {
+	python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 3)
+s.settimeout(0.3)
+def drain():
+    out = b""
+    end = time.time() + 3
+    while time.time() < end:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            if out.rstrip().endswith((b">", b"#")):
+                break
+            continue
+        if not d:
+            break
+        out += d
+    return out
+drain()
+s.sendall(sys.argv[2].encode() + b"\r\n")
+out = drain()
+text = bytes(b for b in out if b < 0x80).decode(errors="replace")
+lines = text.replace("\r", "").split("\n")
+print("\n".join(lines[1:-1]))
+PY
+}
