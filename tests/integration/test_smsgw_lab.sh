@@ -35,7 +35,7 @@ check "handset: deliver_sm with esm 40, PID 7F, DCS F6, UD 027000||packet byte-e
 	grep -q "^deliver_sm src=12345 dst=1001 esm=0x40 pid=0x7F dcs=0xF6 ussd=-1 ud=027000$OTA\$" "$D/hs.out"
 check "OTA server: PoR MO from 1001 as deliver_sm" grep -q "^deliver_sm src=1001 dst=12345 esm=0x40 pid=0x7F dcs=0xF6 ussd=-1 ud=027100AABBCCDD\$" "$D/ota.out"
 check "OTA server: delivery receipt mapped to its message id" grep -q "^receipt id=0000000001 state=2 .*stat:DELIVRD" "$D/ota.out"
-check "both clients finished cleanly" [ "$rc" = 0 ] && [ "$hs_rc" = 0 ]
+check "both clients finished cleanly" test "$rc" = 0 -a "$hs_rc" = 0
 
 # duplicate submit: same message id, not delivered twice (handset would see a second deliver_sm)
 $SEND --system-id otasrv --password secret --src 12345 --dst 1001 --ota "$OTA" > "$D/dup.out" 2>&1
