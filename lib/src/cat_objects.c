@@ -46,7 +46,7 @@ int cat_tpl_end(struct cat_tpl *t, struct cat_buf *out, const char *what, struct
 		return -1;
 	vlen = t->w.len - t->mark - 1;
 	if (vlen > CAT_VALUE_MAX)
-		return sg_err(err, "%s: %zu bytes, at most %d fit", what, vlen, CAT_VALUE_MAX);
+		return sg_err(err, "%s: does not fit in %d bytes", what, CAT_VALUE_MAX);
 	sg_ber_tlv_close(&t->w, t->mark);
 	if (cat_writer_check(&t->w, what, err))
 		return -1;
