@@ -113,10 +113,21 @@ static bool siblings_left(struct gw *gw, const struct gw_msg *m)
 	return false;
 }
 
+/* Back into the queue in id order, so one destination's messages keep their order (OTA counters must arrive
+ * increasing). Requeued messages are old, so the insertion point is found near the head. */
 static void requeue(struct gw *gw, struct gw_msg *m, unsigned int delay)
 {
+	struct gw_msg *o;
+
 	m->conn = NULL;
 	m->next_try = time(NULL) + delay;
+	llist_for_each_entry(o, &gw->pending, list) {
+		if (o->id > m->id) {
+			llist_add_tail(&m->list, &o->list);
+			gw->n_pending++;
+			return;
+		}
+	}
 	llist_add_tail(&m->list, &gw->pending);
 	gw->n_pending++;
 }
