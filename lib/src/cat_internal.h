@@ -26,3 +26,7 @@ int cat_writer_check(const struct sg_tlv_writer *w, const char *what, struct sg_
  * -1 with err "<object name>: <rule broken>". */
 bool cat_value_known(uint16_t tag);
 int cat_value_decode(void *ctx, struct cat_obj *o, struct sg_error *err);
+
+/* JSON of the SMS-DELIVER (from_network) or SMS-SUBMIT in an SMS TPDU object, {"error": ...} when it does not
+ * decode, NULL for other TPDU types (cat_json_tpdu.c). */
+json_t *cat_tpdu_json(const uint8_t *tpdu, size_t len, bool from_network);

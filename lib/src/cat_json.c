@@ -6,8 +6,8 @@
 
 #include <jansson.h>
 
-#include "simguard/cat.h"
 #include "simguard/hex.h"
+#include "cat_internal.h"
 
 static json_t *hex_json(const uint8_t *b, size_t n)
 {
@@ -159,6 +159,21 @@ static json_t *datetime_json(const struct cat_obj *o)
 	return json_pack("{s:s}", "text", s);
 }
 
+static json_t *tpdu_json(const struct cat_decoded *d, const struct cat_obj *o)
+{
+	/* SMS-PP download comes from the network; SEND SHORT MESSAGE goes to it */
+	bool from_network = d->kind == CAT_KIND_ENVELOPE && d->src == CAT_DEV_NETWORK;
+	json_t *j = json_pack("{s:s, s:o}", "mti", mti_name(o->v.tpdu.mti, from_network), "hex",
+			      hex_json(o->val, o->len));
+	json_t *sms = cat_tpdu_json(o->val, o->len, from_network);
+
+	if (j && sms)
+		json_object_set_new(j, "sms", sms);
+	else
+		json_decref(sms);
+	return j;
+}
+
 static json_t *value_json(const struct cat_decoded *d, const struct cat_obj *o)
 {
 	char s[40];
@@ -186,10 +201,7 @@ static json_t *value_json(const struct cat_decoded *d, const struct cat_obj *o)
 	case CAT_VAL_USSD:
 		return json_pack("{s:o, s:o}", "dcs", byte_hex(o->v.ussd.dcs), "text", text_or_null(o->v.ussd.utf8));
 	case CAT_VAL_TPDU:
-		/* SMS-PP download and cell broadcast come from the network; SEND SHORT MESSAGE goes to it */
-		return json_pack("{s:s, s:o}", "mti",
-				 mti_name(o->v.tpdu.mti, d->kind == CAT_KIND_ENVELOPE && d->src == CAT_DEV_NETWORK),
-				 "hex", hex_json(o->val, o->len));
+		return tpdu_json(d, o);
 	case CAT_VAL_TONE:
 		return coded(o->v.byte, cat_tone_name(o->v.byte));
 	case CAT_VAL_ITEM:

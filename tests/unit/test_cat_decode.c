@@ -408,9 +408,16 @@ static void json_all_vectors(void **state)
 		if (i == 1) {
 			assert_non_null(strstr(s, "\"digits\":\"112233445566778\""));
 			assert_non_null(strstr(s, "\"mti\":\"SMS-SUBMIT\""));
+			assert_non_null(strstr(s, "\"da\":{\"ton\":1,\"npi\":1,\"digits\":\"012345678\"}"));
 		}
-		if (i == 2)
+		if (i == 2) {
 			assert_non_null(strstr(s, "\"mti\":\"SMS-DELIVER\""));
+			/* the SMS-DELIVER itself: OTA server address, PID 7F, DCS F6, CPI header */
+			assert_non_null(strstr(s, "\"oa\":{\"ton\":1,\"npi\":1,\"digits\":\"49170123456\"}"));
+			assert_non_null(strstr(s, "\"pid\":\"7F\",\"dcs\":\"F6\""));
+			assert_non_null(strstr(s, "\"command_packet\":true"));
+			assert_non_null(strstr(s, "\"payload\":\"002015161915"));
+		}
 		if (i == 3)
 			assert_non_null(strstr(s, "\"imei\":\"123456789012345\""));
 		if (i == 4)
