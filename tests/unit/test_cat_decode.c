@@ -430,6 +430,36 @@ static void json_all_vectors(void **state)
 	}
 }
 
+static void names(void **state)
+{
+	char q[96];
+
+	assert_string_equal(cat_cmd_type_name(0x25), "SET UP MENU");
+	assert_string_equal(cat_cmd_type_name(0x7A), "unknown");
+	assert_string_equal(cat_envelope_name(0xD9), "USSD DOWNLOAD");
+	assert_string_equal(cat_tag_name(0x0B), "SMS TPDU");
+	assert_string_equal(cat_dev_name(0x83), "network");
+	assert_string_equal(cat_dev_name(0x55), "reserved");
+	assert_string_equal(cat_result_name(0x30), "command beyond terminal's capabilities");
+	assert_string_equal(cat_event_name(0x05), "idle screen available");
+	/* themed tones are 30..34 (cat-proactive.md §10: oFono's enum is one too high) */
+	assert_string_equal(cat_tone_name(0x30), "happy tone");
+	assert_string_equal(cat_tone_name(0x34), "message received tone");
+	assert_string_equal(cat_tone_name(0x35), "reserved");
+	assert_string_equal(cat_location_status_name(2), "no service");
+	assert_true(cat_result_is_success(0x12));
+	assert_false(cat_result_is_success(0x20));
+	assert_string_equal(cat_qualifier_describe(0x21, 0x81, q, sizeof(q)), "high priority, wait for user to clear");
+	assert_string_equal(cat_qualifier_describe(0x22, 0x84 | 0x01, q, sizeof(q)), "yes/no, help available");
+	assert_string_equal(cat_qualifier_describe(0x23, 0x03, q, sizeof(q)), "UCS2 alphabet");
+	assert_string_equal(cat_qualifier_describe(0x23, 0x00, q, sizeof(q)), "digits only");
+	assert_string_equal(cat_qualifier_describe(0x26, 0x01, q, sizeof(q)), "IMEI");
+	assert_string_equal(cat_qualifier_describe(0x27, 0x02, q, sizeof(q)), "get current value");
+	assert_string_equal(cat_qualifier_describe(0x01, 0x04, q, sizeof(q)), "UICC reset");
+	assert_string_equal(cat_qualifier_describe(0x13, 0x00, q, sizeof(q)), "packing not required");
+	assert_string_equal(cat_kind_name(CAT_KIND_ENVELOPE), "envelope");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +469,7 @@ int main(void)
 		cmocka_unit_test(two_byte_length),     cmocka_unit_test(broken_rules),
 		cmocka_unit_test(unknown_non_cr_skipped), cmocka_unit_test(every_truncation),
 		cmocka_unit_test(json_rendering),      cmocka_unit_test(json_all_vectors),
+		cmocka_unit_test(names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
