@@ -30,7 +30,9 @@ void sg_tlv_reader_init(struct sg_tlv_reader *r, const uint8_t *buf, size_t len)
 
 /* Read the next object. Returns 1 and fills *t, 0 at the clean end of the buffer, -1 with err for a truncated
  * tag or length, a value that runs past the buffer, a non-minimal/invalid length byte, or an invalid tag
- * (00, 80, FF for COMPREHENSION-TLV). */
+ * (00, 80, FF for COMPREHENSION-TLV; 00, FF and tags longer than two bytes for BER-TLV). Errors start with
+ * "TLV at offset N:" (N counts from the start of the reader's buffer); a failed read leaves the reader where it
+ * was. */
 int sg_ber_tlv_next(struct sg_tlv_reader *r, struct sg_tlv *t, struct sg_error *err);
 int sg_ctlv_next(struct sg_tlv_reader *r, struct sg_tlv *t, struct sg_error *err);
 
