@@ -61,6 +61,13 @@ const uint8_t *uicc_card_atr(const struct uicc_card *card, size_t *len);
  * (power cut) every command answers 6F00 until the card is recreated. */
 int uicc_card_apdu(struct uicc_card *card, const uint8_t *cmd, size_t len, uint8_t *rsp, size_t *rsp_len);
 
+/* One APDU exchange as tracers record it (GSMTAP SIM, logs): the command followed by the response (data, SW1 SW2),
+ * with secrets blanked with FF: PIN/PUK/ADM values in VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK, and the key material
+ * (CK, IK, Kc) of an AUTHENTICATE answer. Call it right after uicc_card_apdu() for that exchange. Returns the
+ * length written to out (truncated to size). */
+size_t uicc_card_trace_redact(const struct uicc_card *card, const uint8_t *cmd, size_t cmd_len, const uint8_t *rsp,
+			      size_t rsp_len, uint8_t *out, size_t size);
+
 /* ---- for the toolkit side ---- */
 const struct uicc_profile *uicc_card_profile(const struct uicc_card *card);
 struct uicc_fs *uicc_card_fs(struct uicc_card *card);

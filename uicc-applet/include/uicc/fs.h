@@ -46,6 +46,10 @@ struct uicc_file *uicc_fs_mf(struct uicc_fs *fs);
 struct uicc_file *uicc_fs_usim(struct uicc_fs *fs);
 /* Child of a DF/ADF by FID, or NULL. */
 struct uicc_file *uicc_fs_child(const struct uicc_file *df, uint16_t fid);
+/* Child of a DF/ADF by short file identifier (1..30), or NULL. */
+struct uicc_file *uicc_fs_child_by_sfi(const struct uicc_file *df, uint8_t sfi);
+/* Iterate a DF's children: index 0..n-1, NULL past the end. */
+struct uicc_file *uicc_file_child_at(const struct uicc_file *df, size_t index);
 /* By unique name: "MF", "EF.ICCID", "EF.DIR", "ADF.USIM", "EF.IMSI", "EF.AD", "EF.UST", "EF.LOCI", "EF.SMS",
  * "EF.SMSP", "EF.SMSS", "EF.MSISDN", "EF.SPN", "EF.ACC", "EF.KEYS", "EF.EST", "DF.TELECOM", "EF.ADN", ... */
 struct uicc_file *uicc_fs_by_name(struct uicc_fs *fs, const char *name);
