@@ -1,5 +1,5 @@
-/* Card access common to every backend: opening by name, power, and the T=0 status-word chores (GET RESPONSE on
- * 61xx / 9Fxx, re-send on 6Cxx) so callers see one complete answer per command. */
+/* Card access common to every backend: power, closing, and the T=0 status-word chores (GET RESPONSE on 61xx /
+ * 9Fxx, re-send on 6Cxx) so callers see one complete answer per command. */
 #include <string.h>
 
 #include <talloc.h>
@@ -9,28 +9,6 @@
 /* Bounds for one command's exchange: a card that keeps offering data or keeps asking for another Le must not
  * make the terminal loop forever. */
 #define MAX_EXCHANGES 40
-
-int pcsct_card_open(void *ctx, const char *spec, struct pcsct_card **out, struct sg_error *err)
-{
-	static const struct {
-		const char *prefix;
-		int (*open)(void *ctx, const char *arg, struct pcsct_card **out, struct sg_error *err);
-	} schemes[] = {
-		{ "pcsc:", pcsct_pcsc_open },
-		{ "sim:", pcsct_sim_open },
-		{ "replay:", pcsct_replay_open },
-	};
-	size_t i;
-
-	*out = NULL;
-	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-		size_t n = strlen(schemes[i].prefix);
-
-		if (strncmp(spec, schemes[i].prefix, n) == 0)
-			return schemes[i].open(ctx, spec + n, out, err);
-	}
-	return sg_err(err, "card '%s': expected pcsc:READER-SUBSTRING, sim:PROFILE[,IMAGE] or replay:FILE", spec);
-}
 
 void pcsct_card_close(struct pcsct_card *c)
 {
