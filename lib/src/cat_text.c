@@ -477,11 +477,12 @@ int cat_alpha_decode(const uint8_t *val, size_t len, char *out, size_t size, str
 		return 0;
 	switch (val[0]) {
 	case 0x80:
+		/* UCS2 data at val[1..n]: an odd trailing FF is padding, then whole FFFF characters are */
 		n = len - 1;
-		while (n >= 2 && val[n - 1] == 0xFF && val[n] == 0xFF)
-			n -= 2;
 		if (n % 2 && val[n] == 0xFF)
 			n--;
+		while (n >= 2 && val[n - 1] == 0xFF && val[n] == 0xFF)
+			n -= 2;
 		return ucs2_to_utf8(val + 1, n, out, size, err);
 	case 0x81:
 		if (len < 3)

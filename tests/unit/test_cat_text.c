@@ -191,6 +191,9 @@ static void alpha_identifiers(void **state)
 	/* 80: UCS2, FF padding (odd and even) */
 	decode_alpha_hex("8004170414FFFF", "ЗД");
 	decode_alpha_hex("8004170414FF", "ЗД");
+	/* U+00FF followed by one byte of padding: the pad goes, the character stays */
+	decode_alpha_hex("8000FFFF", "\xC3\xBF");
+	decode_alpha_hex("8000FFFFFF", "\xC3\xBF");
 	/* 81: 3 characters, base 08 << 7 = 0400: 97 -> U+0417, 98 -> U+0418, then GSM 'A' */
 	decode_alpha_hex("8103089798 41FF", "ЗИA");
 	/* 82: 2 characters, base 0410: 87 -> U+0417, 88 -> U+0418 */
