@@ -52,9 +52,9 @@ static int sqn_load(struct uicc_card *card, struct sg_error *err)
 	if (((unsigned int)d[0] << 8 | d[1]) != s->slots || len != 2 + 6 * (1 + s->slots))
 		return sg_err(err, "card image: SQN array has %u slots, the profile's sqn_ind_bits needs %u",
 			      (unsigned int)d[0] << 8 | d[1], s->slots);
-	s->highest = osmo_load64be_ext(d + 2, 6);
+	s->highest = osmo_load64be_ext_2(d + 2, 6);
 	for (unsigned int i = 0; i < s->slots; i++)
-		s->seq[i] = osmo_load64be_ext(d + 8 + 6 * i, 6);
+		s->seq[i] = osmo_load64be_ext_2(d + 8 + 6 * i, 6);
 	return 0;
 }
 

@@ -16,7 +16,7 @@
 
 static uint64_t load48(const uint8_t *b)
 {
-	return osmo_load64be_ext(b, 6);
+	return osmo_load64be_ext_2(b, 6);
 }
 
 static void store48(uint64_t v, uint8_t *b)

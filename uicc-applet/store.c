@@ -354,10 +354,11 @@ static int commit_outermost(struct uicc_store *st, struct sg_error *err)
 		img = store_image_encode(st->txn_ctx, st->generation + 1, m, n, &img_len);
 		if (!img)
 			return sg_err(err, "card image: out of memory");
-		if (write_image(st, img, img_len, err) < 0) {
+		struct sg_error werr;
+		if (write_image(st, img, img_len, &werr) < 0) {
 			st->failed = true;
-			LOGP(DSTORE, LOGL_ERROR, "commit failed, card stops: %s\n", err ? err->msg : "");
-			return -1;
+			LOGP(DSTORE, LOGL_ERROR, "commit failed, card stops: %s\n", werr.msg);
+			return sg_err(err, "%s", werr.msg);
 		}
 	} else if (power_cut_now(st)) {
 		st->failed = true;
@@ -476,6 +477,7 @@ struct uicc_store *uicc_store_open(void *ctx, const char *path, struct sg_error 
 		sg_err(err, "card image: out of memory");
 		return NULL;
 	}
+	uicc_log_init(NULL);
 	st->lock_fd = -1;
 	st->cut_countdown = -1;
 	talloc_set_destructor(st, store_destructor);

@@ -114,10 +114,10 @@ int store_image_decode(void *ctx, const uint8_t *buf, size_t len, uint64_t *gene
 	uint32_t count;
 	struct store_rec *r;
 
+	if (len < 8 || memcmp(buf, STORE_IMAGE_MAGIC, 8) != 0)
+		return sg_err(err, "card image: not a simguard card image (bad magic)");
 	if (len < 8 + 4 + 8 + 4 + STORE_IMAGE_DIGEST)
 		return sg_err(err, "card image: too short (%zu bytes)", len);
-	if (memcmp(buf, STORE_IMAGE_MAGIC, 8) != 0)
-		return sg_err(err, "card image: not a simguard card image (bad magic)");
 	if (digest(buf, len - STORE_IMAGE_DIGEST, md) < 0)
 		return sg_err(err, "card image: cannot compute digest");
 	if (CRYPTO_memcmp(md, buf + len - STORE_IMAGE_DIGEST, STORE_IMAGE_DIGEST) != 0)
