@@ -104,6 +104,11 @@ void smpp_client_close(struct smpp_client *c)
 	free(c);
 }
 
+int smpp_client_fd(const struct smpp_client *c)
+{
+	return c->fd;
+}
+
 uint32_t smpp_client_next_seq(struct smpp_client *c)
 {
 	return c->seq;
@@ -196,7 +201,7 @@ int smpp_client_recv(struct smpp_client *c, uint8_t *buf, size_t size, int timeo
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		long left;
 		ssize_t n;
-		int len = take_pdu(c, buf, size);
+		int rc, len = take_pdu(c, buf, size);
 
 		if (len < 0)
 			return -1;
@@ -211,11 +216,15 @@ int smpp_client_recv(struct smpp_client *c, uint8_t *buf, size_t size, int timeo
 			}
 			return len;
 		}
+		/* timeout 0 still reads what has arrived: a poll loop of the caller's own can use it */
 		left = deadline - now_ms();
-		if (left <= 0)
-			return 0;
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+		if (left < 0)
+			left = 0;
+		rc = poll(&p, 1, (int)left);
+		if (rc < 0 && errno != EINTR)
 			return fail(c, "poll: %s", strerror(errno));
+		if (rc == 0)
+			return 0;
 		n = read(c->fd, c->rx + c->rx_len, sizeof(c->rx) - c->rx_len);
 		if (n == 0)
 			return fail(c, "%s", "connection closed by peer");

@@ -38,5 +38,8 @@ int smpp_client_recv(struct smpp_client *c, uint8_t *buf, size_t size, int timeo
 /* unbind and wait for unbind_resp (best effort). */
 int smpp_client_unbind(struct smpp_client *c, int timeout_ms);
 
+/* The socket, for callers that multiplex several inputs with poll(); then call smpp_client_recv with 0. */
+int smpp_client_fd(const struct smpp_client *c);
+
 /* The last error text. */
 const char *smpp_client_error(const struct smpp_client *c);
