@@ -203,6 +203,7 @@ int handset_power_up(struct handset *hs)
 	struct sg_error err;
 
 	reset_terminal(hs);
+	hs->powered = true;
 	hs->power_ups++;
 	handset_event(hs, "power on");
 	if (!hs->card && pcsct_card_open(hs->ctx, hs->cfg.card, &hs->card, &err) < 0) {
@@ -239,6 +240,7 @@ void handset_power_down(struct handset *hs)
 		pcsct_card_power(hs->card, PCSCT_POWER_OFF, &err);
 	hs->card_state = HS_CARD_ABSENT;
 	hs->me.service = PCSCT_SVC_NO_SERVICE;
+	hs->powered = false;
 	handset_changed(hs);
 }
 

@@ -1,6 +1,6 @@
 /* handset-sim's radio, in a lab without radio: the lab route of sms-gateway. The handset binds as a transceiver
- * with its MSISDN as system_id, takes deliver_sm (SMS and USSD) and sends its MO as submit_sm. The link is polled
- * from the select loop and re-established with backoff when it drops. */
+ * with its MSISDN as system_id, takes deliver_sm (SMS and USSD) and sends its MO as submit_sm. The socket is
+ * watched by the select loop; a housekeeping timer re-establishes the link with backoff when it drops. */
 #include <string.h>
 #include <time.h>
 
@@ -10,7 +10,7 @@
 #include "simguard/hex.h"
 #include "smsgw/smpp_client.h"
 
-#define POLL_MS 20
+#define HOUSEKEEPING_MS 1000
 #define CONNECT_TIMEOUT_MS 2000
 #define BACKOFF_MAX_S 30
 
@@ -21,6 +21,10 @@ static void schedule(struct handset *hs, unsigned int ms)
 
 static void link_down(struct handset *hs, const char *why)
 {
+	if (hs->smpp_ofd.fd >= 0) {
+		osmo_fd_unregister(&hs->smpp_ofd);
+		hs->smpp_ofd.fd = -1;
+	}
 	if (hs->smpp) {
 		smpp_client_close(hs->smpp);
 		hs->smpp = NULL;
@@ -33,6 +37,14 @@ static void link_down(struct handset *hs, const char *why)
 		hs->smpp_backoff_s = BACKOFF_MAX_S;
 	hs->smpp_retry_at = time(NULL) + hs->smpp_backoff_s;
 	handset_changed(hs);
+}
+
+static void poll_link(struct handset *hs);
+
+static int smpp_readable(struct osmo_fd *ofd, unsigned int what)
+{
+	poll_link(ofd->data);
+	return 0;
 }
 
 static void try_connect(struct handset *hs)
@@ -54,6 +66,8 @@ static void try_connect(struct handset *hs)
 	}
 	hs->smpp_bound = true;
 	hs->smpp_backoff_s = 0;
+	osmo_fd_setup(&hs->smpp_ofd, smpp_client_fd(hs->smpp), OSMO_FD_READ, smpp_readable, hs, 0);
+	osmo_fd_register(&hs->smpp_ofd);
 	handset_event(hs, "SMPP bound to %s:%u as %s", hs->cfg.smpp_host, hs->cfg.smpp_port, hs->cfg.msisdn);
 	handset_changed(hs);
 }
@@ -148,11 +162,12 @@ static void smpp_cb(void *data)
 	poll_link(hs);
 	handset_sms_expire(hs);
 	if (!hs->shutdown)
-		schedule(hs, POLL_MS);
+		schedule(hs, HOUSEKEEPING_MS);
 }
 
 void handset_smpp_start(struct handset *hs)
 {
+	hs->smpp_ofd.fd = -1;
 	osmo_timer_setup(&hs->smpp_timer, smpp_cb, hs);
 	if (hs->cfg.smpp_port)
 		schedule(hs, 0);
@@ -161,6 +176,10 @@ void handset_smpp_start(struct handset *hs)
 void handset_smpp_stop(struct handset *hs)
 {
 	osmo_timer_del(&hs->smpp_timer);
+	if (hs->smpp_ofd.fd >= 0) {
+		osmo_fd_unregister(&hs->smpp_ofd);
+		hs->smpp_ofd.fd = -1;
+	}
 	if (hs->smpp && hs->smpp_bound)
 		smpp_client_unbind(hs->smpp, 500);
 	if (hs->smpp)

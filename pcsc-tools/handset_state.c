@@ -62,8 +62,8 @@ json_t *handset_state_json(const struct handset *hs)
 {
 	const struct cat_location *l = &hs->cfg.me.loc;
 
-	return json_pack("{s:s,s:s,s:i,s:o,s:s,s:s,s:{s:s,s:s},s:{s:i,s:i,s:i,s:i},s:o,s:o,s:O,s:O,s:{s:b},s:i,s:O}",
-			 "msisdn", hs->cfg.msisdn, "imei", hs->cfg.me.imei, "power_ups", hs->power_ups, "card",
+	return json_pack("{s:s,s:s,s:s,s:i,s:o,s:s,s:s,s:{s:s,s:s},s:{s:i,s:i,s:i,s:i},s:o,s:o,s:O,s:O,s:{s:b},s:i,s:O}",
+			 "power", hs->powered ? "on" : "off", "msisdn", hs->cfg.msisdn, "imei", hs->cfg.me.imei, "power_ups", hs->power_ups, "card",
 			 card_json(hs), "service", pcsct_service_name(hs->me.service), "service_text",
 			 service_text(hs), "attach", "result", pcsct_auth_result_name(hs->auth), "why", hs->auth_why,
 			 "network", "mcc", l->mcc, "mnc", l->mnc, "lac", l->lac, "cell_id", l->cell_id, "toolkit",
@@ -101,9 +101,10 @@ void handset_screen_draw(const struct handset *hs)
 	const char *main_text = s->has_text ? s->text : s->has_idle_text ? s->idle_text : "";
 
 	snprintf(buf, sizeof(buf), "+%.*s+\n", SCREEN_W - 2, "------------------------------------------------");
-	snprintf(tmp, sizeof(tmp), "%s  %s", hs->me.service == PCSCT_SVC_NORMAL ? "001-01" : "", service_text(hs));
 	if (hs->me.service == PCSCT_SVC_NORMAL)
 		snprintf(tmp, sizeof(tmp), "%03u-%02u  Normal service", hs->cfg.me.loc.mcc, hs->cfg.me.loc.mnc);
+	else
+		snprintf(tmp, sizeof(tmp), "%s", hs->powered ? service_text(hs) : "(switched off)");
 	line(buf, sizeof(buf), tmp);
 	if (hs->card_state != HS_CARD_READY)
 		line(buf, sizeof(buf), handset_card_state_name(hs->card_state));

@@ -78,6 +78,7 @@ struct handset {
 	void *ctx;
 	struct handset_cfg cfg;
 	struct pcsct_card *card;
+	bool powered;
 	enum handset_card_state card_state;
 	char card_error[200];
 	struct pcsct_me me;
@@ -109,6 +110,7 @@ struct handset {
 
 	/* SMPP link */
 	struct smpp_client *smpp;
+	struct osmo_fd smpp_ofd;
 	bool smpp_bound;
 	struct osmo_timer_list smpp_timer;
 	unsigned int smpp_backoff_s;
