@@ -44,6 +44,9 @@ enum sp_dialect {
 
 #define SP_MAX_PACKET 1024 /* largest packet we build or accept (concatenated SMS, several parts) */
 #define SP_SMS_SINGLE_MAX 137 /* 140 octets of TP-UD minus the 02 70 00 header */
+/* One USSD string carries 160 octets, the first being the annex X PFI byte (TS 31.115 clause 6); we do not segment
+ * USSD packets, so this is the USSD dialect's limit for a whole packet. */
+#define SP_USSD_SINGLE_MAX 159
 
 /* Response status codes, TS 102 225 clause 5.1.2 and TS 31.115 */
 enum sp_status {

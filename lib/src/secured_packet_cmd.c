@@ -1,0 +1,246 @@
+/* Command packets (TS 102 225 clause 5.1.1, TS 31.115 clauses 4.1 SMS-PP and 6.1 USSD): build as the sending
+ * entity, peek and verify as the receiving entity. Layout from the length field on:
+ *   [CPI 03 (USSD)] CPL CHL SPI(2) KIc KID TAR(3) | CNTR(5) PCNTR RC/CC/DS data padding
+ * where everything after the bar is ciphered when SPI1 asks for it, and the checksum covers every byte except
+ * itself (the SMS user data header is not part of the packet). */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "secured_packet_internal.h"
+
+/* Where the parts of a command packet sit. */
+struct cmd_frame {
+	size_t prefix; /* bytes before CHL: [CPI] CPL */
+	size_t cpl;
+	uint8_t chl;
+	size_t body; /* offset of CNTR: the first byte that can be ciphered */
+};
+
+static int check_hdr(const struct sp_cmd_hdr *hdr, struct sg_error *err)
+{
+	if (hdr->cntr > SP_CNTR_MAX)
+		return sg_err(err, "cntr: %llu does not fit 40 bits", (unsigned long long)hdr->cntr);
+	if (sp_spi1_check(hdr->spi[0], err) < 0 || sp_spi2_check(hdr->spi[1], err) < 0)
+		return -1;
+	if ((hdr->spi[1] & SP_SPI2_POR_CHK_MASK) >> SP_SPI2_POR_CHK_SHIFT == SP_SPI1_CHK_DS)
+		return sg_err(err, "spi: PoR with digital signature (DS) is not supported");
+	return 0;
+}
+
+static size_t write_header(const struct sp_cmd_hdr *hdr, enum sp_dialect d, size_t cpl, uint8_t chl, uint8_t *out)
+{
+	size_t n = 0;
+
+	if (d == SP_DIALECT_USSD)
+		out[n++] = SP_USSD_CPI;
+	n += sp_len_put(d, out + n, cpl);
+	out[n++] = chl;
+	out[n++] = hdr->spi[0];
+	out[n++] = hdr->spi[1];
+	out[n++] = hdr->kic;
+	out[n++] = hdr->kid;
+	memcpy(out + n, hdr->tar, 3);
+	return n + 3;
+}
+
+/* Checksum over header || CNTR || PCNTR (in1) and data || padding (in2), leaving out the checksum field itself. */
+static int cmd_checksum(const struct sp_sec *s, const struct sp_keys *keys, const uint8_t *pkt, size_t body,
+			size_t len, uint8_t *out, struct sg_error *err)
+{
+	size_t chk_end = body + 6 + s->chk_len;
+	const struct sp_key *k = keys ? &keys->kid : NULL; /* a redundancy check needs no key */
+
+	return ota_checksum(s->m, k ? k->key : NULL, k ? k->len : 0, pkt, body + 6, pkt + chk_end, len - chk_end, out,
+			    s->chk_len, err);
+}
+
+int sp_command_build(const struct sp_cmd_hdr *hdr, const uint8_t *data, size_t data_len, const struct sp_keys *keys,
+		     enum sp_dialect dialect, uint8_t *out, size_t out_size, size_t *out_len, struct sg_error *err)
+{
+	struct sp_sec s;
+	size_t pcntr, cpl, total, body, max = sp_dialect_max(dialect);
+
+	if (check_hdr(hdr, err) < 0)
+		return -1;
+	if (sp_sec_resolve(hdr->spi[0] & SP_SPI1_CHK_MASK, hdr->spi[0] & SP_SPI1_CIPHER, hdr->kic, hdr->kid, &s, err) !=
+	    SP_VERDICT_OK)
+		return -1;
+	if (sp_sec_keys_ok(&s, keys, err) < 0)
+		return -1;
+	if (data_len > max)
+		return sg_err(err, "data: %zu bytes do not fit one packet (the %s dialect carries at most %zu)", data_len,
+			      sp_dialect_name(dialect), max);
+	pcntr = sp_sec_pcntr(&s, 6 + s.chk_len + data_len);
+	cpl = 1 + SP_CMD_FIXED_HDR + s.chk_len + data_len + pcntr;
+	total = (dialect == SP_DIALECT_USSD) + sp_len_size(dialect, cpl) + cpl;
+	if (total > max)
+		return sg_err(err, "data: %zu bytes make a %zu-byte packet, the %s dialect carries at most %zu", data_len,
+			      total, sp_dialect_name(dialect), max);
+	if (total > out_size)
+		return sg_err(err, "out: buffer of %zu bytes, the packet needs %zu", out_size, total);
+
+	body = write_header(hdr, dialect, cpl, (uint8_t)(SP_CMD_FIXED_HDR + s.chk_len), out);
+	sp_put_cntr(out + body, hdr->cntr);
+	out[body + 5] = (uint8_t)pcntr;
+	if (data_len)
+		memcpy(out + body + 6 + s.chk_len, data, data_len);
+	memset(out + body + 6 + s.chk_len + data_len, 0, pcntr);
+	if (s.chk_len && cmd_checksum(&s, keys, out, body, total, out + body + 6, err) < 0)
+		return -1;
+	if (s.cipher &&
+	    ota_encrypt(s.c, keys->kic.key, keys->kic.len, out + body, total - body, out + body, err) < 0)
+		return -1;
+	*out_len = total;
+	return 0;
+}
+
+/* Lengths and identifiers of the clear part; everything the receiver can check before any key is involved. */
+static int parse_frame(const uint8_t *pkt, size_t len, enum sp_dialect d, struct cmd_frame *f, struct sg_error *err)
+{
+	size_t n, lsize, cpi = d == SP_DIALECT_USSD;
+
+	if (len == 0)
+		return sg_err(err, "packet: empty");
+	if (cpi && pkt[0] != SP_USSD_CPI)
+		return sg_err(err, "packet: CPI %02X is not a command packet (%02X)", pkt[0], SP_USSD_CPI);
+	if (sp_len_get(d, pkt + cpi, len - cpi, "packet: CPL", &f->cpl, &lsize, err) < 0)
+		return -1;
+	f->prefix = cpi + lsize;
+	n = len - f->prefix;
+	if (f->cpl != n)
+		return sg_err(err, "packet: CPL says %zu bytes follow it, %zu do", f->cpl, n);
+	if (n < 1 + SP_CMD_FIXED_HDR)
+		return sg_err(err, "packet: %zu bytes after CPL, the command header alone takes %d", n,
+			      1 + SP_CMD_FIXED_HDR);
+	f->chl = pkt[f->prefix];
+	if (f->chl < SP_CMD_FIXED_HDR)
+		return sg_err(err, "packet: CHL %u is below the %d bytes SPI to PCNTR take", f->chl, SP_CMD_FIXED_HDR);
+	if (f->chl > n - 1)
+		return sg_err(err, "packet: CHL %u runs past the end of the packet (%zu bytes after CHL)", f->chl,
+			      n - 1);
+	f->body = f->prefix + 8;
+	return 0;
+}
+
+static void read_hdr(const uint8_t *pkt, const struct cmd_frame *f, struct sp_cmd_hdr *hdr)
+{
+	const uint8_t *p = pkt + f->prefix + 1;
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->spi[0] = p[0];
+	hdr->spi[1] = p[1];
+	hdr->kic = p[2];
+	hdr->kid = p[3];
+	memcpy(hdr->tar, p + 4, 3);
+}
+
+int sp_command_peek(const uint8_t *pkt, size_t len, enum sp_dialect dialect, struct sp_cmd_hdr *hdr,
+		    struct sg_error *err)
+{
+	struct cmd_frame f;
+	int chk_len;
+
+	if (parse_frame(pkt, len, dialect, &f, err) < 0)
+		return -1;
+	read_hdr(pkt, &f, hdr);
+	chk_len = sp_chk_len(hdr->spi[0], hdr->kid);
+	if (chk_len >= 0 && f.chl != SP_CMD_FIXED_HDR + chk_len)
+		return sg_err(err, "packet: CHL %u does not match the SPI and KID (a %d-byte RC/CC/DS makes CHL %d)",
+			      f.chl, chk_len, SP_CMD_FIXED_HDR + chk_len);
+	/* The counter travels ciphered when SPI1 asks for ciphering: only verification reveals it. */
+	if (!(hdr->spi[0] & SP_SPI1_CIPHER))
+		hdr->cntr = sp_get_cntr(pkt + f.body);
+	return 0;
+}
+
+/* Structure and algorithms: everything that makes a packet unprocessable before any key is used. */
+static enum sp_verdict cmd_prepare(const uint8_t *pkt, size_t len, enum sp_dialect d, const struct sp_keys *keys,
+				   struct cmd_frame *f, struct sp_command *cmd, struct sp_sec *s, struct sg_error *err)
+{
+	enum sp_verdict v;
+
+	if (sp_command_peek(pkt, len, d, &cmd->hdr, err) < 0 || parse_frame(pkt, len, d, f, err) < 0)
+		return SP_VERDICT_FORMAT;
+	if (sp_spi1_check(cmd->hdr.spi[0], err) < 0)
+		return SP_VERDICT_FORMAT;
+	v = sp_sec_resolve(cmd->hdr.spi[0] & SP_SPI1_CHK_MASK, cmd->hdr.spi[0] & SP_SPI1_CIPHER, cmd->hdr.kic,
+			   cmd->hdr.kid, s, err);
+	if (v != SP_VERDICT_OK)
+		return v;
+	if (f->chl != SP_CMD_FIXED_HDR + s->chk_len) {
+		sg_err(err, "packet: CHL %u does not match the SPI and KID (CHL %zu expected)", f->chl,
+		       SP_CMD_FIXED_HDR + s->chk_len);
+		return SP_VERDICT_FORMAT;
+	}
+	/* Keys that do not fit the packet's algorithms: the receiver cannot process it (status 06). */
+	if (sp_sec_keys_ok(s, keys, err) < 0)
+		return SP_VERDICT_UNSUPPORTED;
+	if (s->cipher && (len - f->body) % s->block) {
+		sg_err(err, "packet: the ciphered part is %zu bytes, not a multiple of the %zu-byte block",
+		       len - f->body, s->block);
+		return SP_VERDICT_CIPHER;
+	}
+	return SP_VERDICT_OK;
+}
+
+static enum sp_verdict cmd_check(const struct sp_sec *s, const struct sp_keys *keys, const uint8_t *plain,
+				 const struct cmd_frame *f, size_t len, struct sp_command *cmd, struct sg_error *err)
+{
+	uint8_t calc[8];
+	size_t data_start = f->body + 6 + s->chk_len;
+	bool same;
+
+	cmd->chk_len = s->chk_len;
+	memcpy(cmd->chk, plain + f->body + 6, s->chk_len);
+	if (s->chk_len) {
+		if (cmd_checksum(s, keys, plain, f->body, len, calc, err) < 0)
+			return SP_VERDICT_UNSUPPORTED;
+		same = ota_chk_equal(calc, cmd->chk, s->chk_len);
+		OPENSSL_cleanse(calc, sizeof(calc));
+		if (!same) {
+			sg_err(err, "%s: the %s does not match", s->chk == SP_SPI1_CHK_CC ? "cc" : "rc",
+			       s->chk == SP_SPI1_CHK_CC ? "cryptographic checksum" : "redundancy check");
+			return SP_VERDICT_CHK_FAILED;
+		}
+	}
+	cmd->pcntr = plain[f->body + 5];
+	if (cmd->pcntr > len - data_start) {
+		sg_err(err, "pcntr: %u padding bytes, but only %zu bytes of secured data", cmd->pcntr, len - data_start);
+		return s->cipher ? SP_VERDICT_CIPHER : SP_VERDICT_FORMAT;
+	}
+	/* SPI2 only steers the PoR; judged once the checksum vouched for it, so a flipped bit reads as tampering. */
+	if (sp_spi2_check(cmd->hdr.spi[1], err) < 0)
+		return SP_VERDICT_FORMAT;
+	cmd->hdr.cntr = sp_get_cntr(plain + f->body);
+	cmd->cpl = (uint16_t)f->cpl;
+	cmd->chl = f->chl;
+	cmd->data = plain + data_start;
+	cmd->data_len = len - data_start - cmd->pcntr;
+	return SP_VERDICT_OK;
+}
+
+enum sp_verdict sp_command_verify(const uint8_t *pkt, size_t len, enum sp_dialect dialect, const struct sp_keys *keys,
+				  struct sp_command *cmd, uint8_t *plain, size_t plain_size, struct sg_error *err)
+{
+	struct cmd_frame f;
+	struct sp_sec s;
+	enum sp_verdict v;
+
+	memset(cmd, 0, sizeof(*cmd));
+	v = cmd_prepare(pkt, len, dialect, keys, &f, cmd, &s, err);
+	if (v != SP_VERDICT_OK)
+		return v;
+	if (plain_size < len) {
+		sg_err(err, "plain: buffer of %zu bytes, the packet needs %zu", plain_size, len);
+		return SP_VERDICT_FORMAT;
+	}
+	memcpy(plain, pkt, f.body);
+	if (s.cipher) {
+		if (ota_decrypt(s.c, keys->kic.key, keys->kic.len, pkt + f.body, len - f.body, plain + f.body, err) < 0)
+			return SP_VERDICT_CIPHER;
+	} else {
+		memcpy(plain + f.body, pkt + f.body, len - f.body);
+	}
+	return cmd_check(&s, keys, plain, &f, len, cmd, err);
+}

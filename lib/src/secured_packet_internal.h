@@ -1,0 +1,53 @@
+/* Shared pieces of the command and response packet codecs: security parameters resolved from SPI/KIc/KID,
+ * key checks and the dialect framing (SMS-PP fixed-size lengths, USSD CPI/RPI and BER lengths). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simguard/ota_crypto.h"
+#include "simguard/secured_packet.h"
+
+/* Packet identifiers of the USSD dialect (TS 31.115 clause 6); SMS carries them in the UDH instead. */
+#define SP_USSD_CPI 0x03
+#define SP_USSD_RPI 0x04
+
+#define SP_CMD_FIXED_HDR 13 /* SPI..PCNTR: what CHL counts besides the RC/CC/DS */
+#define SP_RSP_FIXED_HDR 10 /* TAR..status: what RHL counts besides the RC/CC/DS */
+
+/* How one packet is secured: ciphering and the RC/CC/DS, with their algorithms. */
+struct sp_sec {
+	bool cipher;
+	enum ota_cipher c;
+	size_t block;
+	uint8_t chk; /* SP_SPI1_CHK_* */
+	enum ota_mac m;
+	size_t chk_len;
+};
+
+/* Resolve algorithms from the KIc/KID bytes. Returns SP_VERDICT_OK, SP_VERDICT_FORMAT (reserved coding) or
+ * SP_VERDICT_UNSUPPORTED (DS, proprietary, implicit), err naming the byte. */
+enum sp_verdict sp_sec_resolve(uint8_t chk, bool cipher, uint8_t kic, uint8_t kid, struct sp_sec *s,
+			       struct sg_error *err);
+/* The keys a packet secured as s needs are present and of the right length; -1 with err naming kic-key/kid-key. */
+int sp_sec_keys_ok(const struct sp_sec *s, const struct sp_keys *keys, struct sg_error *err);
+/* Padding to append so that 'ciphered' bytes fill whole blocks (0 without ciphering). */
+size_t sp_sec_pcntr(const struct sp_sec *s, size_t ciphered);
+
+/* Reserved SPI codings; returns -1 with err. por_only checks only SPI byte 2. */
+int sp_spi1_check(uint8_t spi1, struct sg_error *err);
+int sp_spi2_check(uint8_t spi2, struct sg_error *err);
+
+/* Length fields: SMS uses 2 bytes (CPL/RPL), USSD a BER-TLV length of 1 to 3 bytes. */
+size_t sp_len_size(enum sp_dialect d, size_t value);
+size_t sp_len_put(enum sp_dialect d, uint8_t *out, size_t value);
+/* Reads the length at pkt (len bytes available); sets *value and *size. -1 with err naming 'what'. */
+int sp_len_get(enum sp_dialect d, const uint8_t *pkt, size_t len, const char *what, size_t *value, size_t *size,
+	       struct sg_error *err);
+/* Largest packet the dialect carries (SMS: SP_MAX_PACKET through concatenation; USSD: one USSD string). */
+size_t sp_dialect_max(enum sp_dialect d);
+const char *sp_dialect_name(enum sp_dialect d);
+
+void sp_put_cntr(uint8_t *out, uint64_t cntr);
+uint64_t sp_get_cntr(const uint8_t *in);

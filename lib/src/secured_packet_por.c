@@ -1,0 +1,253 @@
+/* Response packets / Proof of Receipt (TS 102 225 clause 5.1.2, TS 31.115 clauses 4.2 SMS-PP and 6.3 USSD),
+ * secured as the command's SPI byte 2 asks with the command's KIc/KID algorithms and keys. Layout:
+ *   [RPI (USSD)] RPL RHL TAR(3) | CNTR(5) PCNTR status RC/CC/DS data padding
+ * Unlike a command, the SMS user data header 02 71 00 is part of the checksum input (TS 31.115 clause 4.2). */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "secured_packet_internal.h"
+
+static const uint8_t sms_rsp_udh[3] = { 0x02, 0x71, 0x00 };
+
+/* Where the parts of a PoR sit. */
+struct rsp_frame {
+	size_t prefix; /* bytes before RHL: [RPI] RPL */
+	size_t rpl;
+	uint8_t rhl;
+	size_t body; /* offset of CNTR */
+};
+
+static enum sp_verdict por_sec(const struct sp_cmd_hdr *cmd, bool unsecured, struct sp_sec *s, struct sg_error *err)
+{
+	uint8_t spi2 = cmd->spi[1];
+	uint8_t chk = (spi2 & SP_SPI2_POR_CHK_MASK) >> SP_SPI2_POR_CHK_SHIFT;
+
+	if (unsecured)
+		return sp_sec_resolve(SP_SPI1_CHK_NONE, false, cmd->kic, cmd->kid, s, err);
+	if (chk == SP_SPI1_CHK_DS) {
+		memset(s, 0, sizeof(*s));
+		sg_err(err, "spi: PoR with digital signature (DS) is not supported");
+		return SP_VERDICT_UNSUPPORTED;
+	}
+	return sp_sec_resolve(chk, spi2 & SP_SPI2_POR_CIPHER, cmd->kic, cmd->kid, s, err);
+}
+
+/* Checksum over [02 71 00] || RPL..status (in1) and data || padding (in2). */
+static int rsp_checksum(const struct sp_sec *s, const struct sp_keys *keys, enum sp_dialect d, const uint8_t *pkt,
+			size_t body, size_t len, uint8_t *out, struct sg_error *err)
+{
+	uint8_t head[3 + 3 + 1 + 3 + 7];
+	size_t n = 0, chk_end = body + 7 + s->chk_len;
+	const struct sp_key *k = keys ? &keys->kid : NULL; /* a redundancy check needs no key */
+
+	if (d == SP_DIALECT_SMS) {
+		memcpy(head, sms_rsp_udh, 3);
+		n = 3;
+	}
+	memcpy(head + n, pkt, body + 7);
+	n += body + 7;
+	return ota_checksum(s->m, k ? k->key : NULL, k ? k->len : 0, head, n, pkt + chk_end, len - chk_end, out,
+			    s->chk_len, err);
+}
+
+static size_t write_header(const struct sp_cmd_hdr *cmd, enum sp_dialect d, size_t rpl, uint8_t rhl, uint8_t *out)
+{
+	size_t n = 0;
+
+	if (d == SP_DIALECT_USSD)
+		out[n++] = SP_USSD_RPI;
+	n += sp_len_put(d, out + n, rpl);
+	out[n++] = rhl;
+	memcpy(out + n, cmd->tar, 3);
+	return n + 3;
+}
+
+int sp_response_build(const struct sp_cmd_hdr *cmd, uint8_t status, const uint8_t *data, size_t data_len,
+		      const struct sp_keys *keys, enum sp_dialect dialect, bool unsecured, uint8_t *out,
+		      size_t out_size, size_t *out_len, struct sg_error *err)
+{
+	struct sp_sec s;
+	size_t pcntr, rpl, total, body, max = sp_dialect_max(dialect);
+
+	if (cmd->cntr > SP_CNTR_MAX)
+		return sg_err(err, "cntr: %llu does not fit 40 bits", (unsigned long long)cmd->cntr);
+	if (!unsecured && sp_spi2_check(cmd->spi[1], err) < 0)
+		return -1;
+	if (por_sec(cmd, unsecured, &s, err) != SP_VERDICT_OK || sp_sec_keys_ok(&s, keys, err) < 0)
+		return -1;
+	if (data_len > max)
+		return sg_err(err, "data: %zu bytes do not fit one PoR (the %s dialect carries at most %zu)", data_len,
+			      sp_dialect_name(dialect), max);
+	pcntr = sp_sec_pcntr(&s, 7 + s.chk_len + data_len);
+	rpl = 1 + SP_RSP_FIXED_HDR + s.chk_len + data_len + pcntr;
+	total = (dialect == SP_DIALECT_USSD) + sp_len_size(dialect, rpl) + rpl;
+	if (total > max)
+		return sg_err(err, "data: %zu bytes make a %zu-byte PoR, the %s dialect carries at most %zu", data_len,
+			      total, sp_dialect_name(dialect), max);
+	if (total > out_size)
+		return sg_err(err, "out: buffer of %zu bytes, the PoR needs %zu", out_size, total);
+
+	body = write_header(cmd, dialect, rpl, (uint8_t)(SP_RSP_FIXED_HDR + s.chk_len), out);
+	sp_put_cntr(out + body, cmd->cntr);
+	out[body + 5] = (uint8_t)pcntr;
+	out[body + 6] = status;
+	if (data_len)
+		memcpy(out + body + 7 + s.chk_len, data, data_len);
+	memset(out + body + 7 + s.chk_len + data_len, 0, pcntr);
+	if (s.chk_len && rsp_checksum(&s, keys, dialect, out, body, total, out + body + 7, err) < 0)
+		return -1;
+	if (s.cipher &&
+	    ota_encrypt(s.c, keys->kic.key, keys->kic.len, out + body, total - body, out + body, err) < 0)
+		return -1;
+	*out_len = total;
+	return 0;
+}
+
+static int parse_frame(const uint8_t *pkt, size_t len, enum sp_dialect d, struct rsp_frame *f, struct sg_error *err)
+{
+	size_t n, lsize, rpi = d == SP_DIALECT_USSD;
+
+	if (len == 0)
+		return sg_err(err, "por: empty");
+	if (rpi && pkt[0] != SP_USSD_RPI)
+		return sg_err(err, "por: RPI %02X is not a response packet (%02X)", pkt[0], SP_USSD_RPI);
+	if (sp_len_get(d, pkt + rpi, len - rpi, "por: RPL", &f->rpl, &lsize, err) < 0)
+		return -1;
+	f->prefix = rpi + lsize;
+	n = len - f->prefix;
+	if (f->rpl != n)
+		return sg_err(err, "por: RPL says %zu bytes follow it, %zu do", f->rpl, n);
+	if (n < 1 + SP_RSP_FIXED_HDR)
+		return sg_err(err, "por: %zu bytes after RPL, the response header alone takes %d", n,
+			      1 + SP_RSP_FIXED_HDR);
+	f->rhl = pkt[f->prefix];
+	if (f->rhl < SP_RSP_FIXED_HDR)
+		return sg_err(err, "por: RHL %u is below the %d bytes TAR to status take", f->rhl, SP_RSP_FIXED_HDR);
+	if (f->rhl > n - 1)
+		return sg_err(err, "por: RHL %u runs past the end of the PoR (%zu bytes after RHL)", f->rhl, n - 1);
+	f->body = f->prefix + 4;
+	return 0;
+}
+
+/* Which security the PoR really carries: as SPI2 asked, or none at all (a card's answer to a failed command,
+ * TS 102 225 clause 5.1.2: no checksum on an error PoR). Ciphering without a checksum leaves RHL at 10 either
+ * way; then a ciphered part that is not a whole number of blocks can only be clear. */
+static enum sp_verdict rsp_effective(const struct sp_cmd_hdr *cmd, const struct rsp_frame *f, size_t len,
+				     struct sp_sec *s, bool *secured, struct sg_error *err)
+{
+	struct sg_error local;
+	enum sp_verdict v = por_sec(cmd, false, s, &local);
+
+	*secured = false;
+	if (f->rhl == SP_RSP_FIXED_HDR && (v != SP_VERDICT_OK || s->chk_len)) {
+		return por_sec(cmd, true, s, err);
+	}
+	if (v != SP_VERDICT_OK) {
+		if (err)
+			*err = local;
+		return v;
+	}
+	if (f->rhl != SP_RSP_FIXED_HDR + s->chk_len) {
+		sg_err(err, "por: RHL %u fits neither an unsecured PoR (%d) nor the %zu-byte checksum the SPI asks (%zu)",
+		       f->rhl, SP_RSP_FIXED_HDR, s->chk_len, SP_RSP_FIXED_HDR + s->chk_len);
+		return SP_VERDICT_FORMAT;
+	}
+	if (!s->chk_len && s->cipher && (len - f->body) % s->block)
+		return por_sec(cmd, true, s, err);
+	*secured = s->chk_len || s->cipher;
+	return SP_VERDICT_OK;
+}
+
+/* A secured PoR must answer this very command: the checksum vouches for the echoed TAR and counter. */
+static enum sp_verdict rsp_echo_check(const struct sp_cmd_hdr *cmd, const struct sp_response *rsp,
+				      struct sg_error *err)
+{
+	if (memcmp(rsp->tar, cmd->tar, 3)) {
+		sg_err(err, "tar: the PoR is for %02X%02X%02X, the command was for %02X%02X%02X", rsp->tar[0],
+		       rsp->tar[1], rsp->tar[2], cmd->tar[0], cmd->tar[1], cmd->tar[2]);
+		return SP_VERDICT_CHK_FAILED;
+	}
+	if (rsp->cntr != cmd->cntr) {
+		sg_err(err, "cntr: the PoR echoes counter %llu, the command had %llu", (unsigned long long)rsp->cntr,
+		       (unsigned long long)cmd->cntr);
+		return SP_VERDICT_CHK_FAILED;
+	}
+	return SP_VERDICT_OK;
+}
+
+static enum sp_verdict rsp_check(const struct sp_sec *s, const struct sp_keys *keys, enum sp_dialect d,
+				 const uint8_t *plain, const struct rsp_frame *f, size_t len, struct sp_response *rsp,
+				 struct sg_error *err)
+{
+	uint8_t calc[8];
+	size_t data_start = f->body + 7 + s->chk_len;
+	bool same;
+
+	memcpy(rsp->tar, plain + f->prefix + 1, 3);
+	rsp->cntr = sp_get_cntr(plain + f->body);
+	rsp->pcntr = plain[f->body + 5];
+	rsp->status = plain[f->body + 6];
+	rsp->chk_len = s->chk_len;
+	memcpy(rsp->chk, plain + f->body + 7, s->chk_len);
+	if (s->chk_len) {
+		if (rsp_checksum(s, keys, d, plain, f->body, len, calc, err) < 0)
+			return SP_VERDICT_UNSUPPORTED;
+		same = ota_chk_equal(calc, rsp->chk, s->chk_len);
+		OPENSSL_cleanse(calc, sizeof(calc));
+		if (!same) {
+			sg_err(err, "%s: the PoR's %s does not match", s->chk == SP_SPI1_CHK_CC ? "cc" : "rc",
+			       s->chk == SP_SPI1_CHK_CC ? "cryptographic checksum" : "redundancy check");
+			return SP_VERDICT_CHK_FAILED;
+		}
+	}
+	if (rsp->pcntr > len - data_start) {
+		sg_err(err, "pcntr: %u padding bytes, but only %zu bytes of response data", rsp->pcntr,
+		       len - data_start);
+		return s->cipher ? SP_VERDICT_CIPHER : SP_VERDICT_FORMAT;
+	}
+	rsp->data = plain + data_start;
+	rsp->data_len = len - data_start - rsp->pcntr;
+	return SP_VERDICT_OK;
+}
+
+enum sp_verdict sp_response_verify(const uint8_t *pkt, size_t len, const struct sp_cmd_hdr *cmd,
+				   const struct sp_keys *keys, enum sp_dialect dialect, struct sp_response *rsp,
+				   bool *checksum_ok, uint8_t *plain, size_t plain_size, struct sg_error *err)
+{
+	struct rsp_frame f;
+	struct sp_sec s;
+	enum sp_verdict v;
+	bool secured;
+
+	memset(rsp, 0, sizeof(*rsp));
+	*checksum_ok = false;
+	if (parse_frame(pkt, len, dialect, &f, err) < 0)
+		return SP_VERDICT_FORMAT;
+	v = rsp_effective(cmd, &f, len, &s, &secured, err);
+	if (v != SP_VERDICT_OK)
+		return v;
+	if (sp_sec_keys_ok(&s, keys, err) < 0)
+		return SP_VERDICT_UNSUPPORTED;
+	if (s.cipher && (len - f.body) % s.block) {
+		sg_err(err, "por: the ciphered part is %zu bytes, not a multiple of the %zu-byte block", len - f.body,
+		       s.block);
+		return SP_VERDICT_CIPHER;
+	}
+	if (plain_size < len) {
+		sg_err(err, "plain: buffer of %zu bytes, the PoR needs %zu", plain_size, len);
+		return SP_VERDICT_FORMAT;
+	}
+	memcpy(plain, pkt, f.body);
+	if (s.cipher) {
+		if (ota_decrypt(s.c, keys->kic.key, keys->kic.len, pkt + f.body, len - f.body, plain + f.body, err) < 0)
+			return SP_VERDICT_CIPHER;
+	} else {
+		memcpy(plain + f.body, pkt + f.body, len - f.body);
+	}
+	v = rsp_check(&s, keys, dialect, plain, &f, len, rsp, err);
+	if (v == SP_VERDICT_OK && secured)
+		v = rsp_echo_check(cmd, rsp, err);
+	*checksum_ok = v == SP_VERDICT_OK && s.chk_len > 0;
+	return v;
+}
