@@ -121,55 +121,62 @@ static struct ota_tls *get_tls(struct sg_error *err)
 
 /* ---- algorithm identifiers (TS 102 225 clause 5.1.2, KIc / KID coding) ---- */
 
-int ota_cipher_from_kic(uint8_t kic, size_t keylen, enum ota_cipher *c, struct sg_error *err)
+/* Low nibble of KIc/KID: b2b1 = 01 DES family (b4b3 00 single, 01 two-key 3DES, 10 three-key 3DES), 10 AES
+ * (b4b3 00). Returns 0..3 for DES, 3DES-2K, 3DES-3K, AES, or -1. */
+static int block_family(uint8_t alg)
 {
-	uint8_t alg = kic & 0x0F;
-
 	switch (alg) {
 	case 0x1:
-		*c = OTA_CIPHER_DES_CBC;
 		return 0;
 	case 0x5:
-		*c = OTA_CIPHER_3DES2_CBC;
-		return 0;
+		return 1;
 	case 0x9:
-		*c = OTA_CIPHER_3DES3_CBC;
-		return 0;
-	case 0xD:
+		return 2;
+	case 0x2:
+		return 3;
+	}
+	return -1;
+}
+
+static int decline(struct sg_error *err, const char *field, uint8_t alg, const char *use)
+{
+	if ((alg & 0x3) == 0x3)
+		return sg_err(err, "%s: algorithm 0x%X is proprietary (not supported)", field, alg);
+	if ((alg & 0x3) == 0x0)
+		return sg_err(err, "%s: algorithm 0x%X is 'known implicitly' (not supported: name the algorithm)", field,
+			      alg);
+	return sg_err(err, "%s: algorithm 0x%X is reserved for %s", field, alg, use);
+}
+
+int ota_cipher_from_kic(uint8_t kic, size_t keylen, enum ota_cipher *c, struct sg_error *err)
+{
+	static const enum ota_cipher family[4] = {
+		OTA_CIPHER_DES_CBC, OTA_CIPHER_3DES2_CBC, OTA_CIPHER_3DES3_CBC, OTA_CIPHER_AES_CBC,
+	};
+	uint8_t alg = kic & 0x0F;
+	int i = block_family(alg);
+
+	if (alg == 0xD) {
 		*c = OTA_CIPHER_DES_ECB;
 		return 0;
-	case 0x2:
-		*c = OTA_CIPHER_AES_CBC;
-		return 0;
 	}
-	if ((alg & 0x3) == 0x3)
-		return sg_err(err, "kic: algorithm 0x%X is proprietary (not supported)", alg);
-	if ((alg & 0x3) == 0x0)
-		return sg_err(err, "kic: algorithm 0x%X is 'known implicitly' (not supported: name the algorithm)", alg);
-	return sg_err(err, "kic: algorithm 0x%X is reserved", alg);
+	if (i < 0)
+		return decline(err, "kic", alg, "ciphering");
+	*c = family[i];
+	return 0;
 }
 
 static int mac_from_cc_kid(uint8_t alg, enum ota_mac *m, struct sg_error *err)
 {
-	switch (alg) {
-	case 0x1:
-		*m = OTA_MAC_DES_CBC;
-		return 0;
-	case 0x5:
-		*m = OTA_MAC_3DES2_CBC;
-		return 0;
-	case 0x9:
-		*m = OTA_MAC_3DES3_CBC;
-		return 0;
-	case 0x2:
-		*m = OTA_MAC_AES_CMAC;
-		return 0;
-	}
-	if ((alg & 0x3) == 0x3)
-		return sg_err(err, "kid: algorithm 0x%X is proprietary (not supported)", alg);
-	if ((alg & 0x3) == 0x0)
-		return sg_err(err, "kid: algorithm 0x%X is 'known implicitly' (not supported: name the algorithm)", alg);
-	return sg_err(err, "kid: algorithm 0x%X is reserved for a cryptographic checksum", alg);
+	static const enum ota_mac family[4] = {
+		OTA_MAC_DES_CBC, OTA_MAC_3DES2_CBC, OTA_MAC_3DES3_CBC, OTA_MAC_AES_CMAC,
+	};
+	int i = block_family(alg);
+
+	if (i < 0)
+		return decline(err, "kid", alg, "a cryptographic checksum");
+	*m = family[i];
+	return 0;
 }
 
 int ota_mac_from_kid(uint8_t kid, uint8_t spi_chk, size_t keylen, enum ota_mac *m, struct sg_error *err)
@@ -180,19 +187,11 @@ int ota_mac_from_kid(uint8_t kid, uint8_t spi_chk, size_t keylen, enum ota_mac *
 	case 0x2:
 		return mac_from_cc_kid(alg, m, err);
 	case 0x1:
-		if (alg == 0x1) {
-			*m = OTA_MAC_CRC16;
+		if (alg == 0x1 || alg == 0x5) {
+			*m = alg == 0x1 ? OTA_MAC_CRC16 : OTA_MAC_CRC32;
 			return 0;
 		}
-		if (alg == 0x5) {
-			*m = OTA_MAC_CRC32;
-			return 0;
-		}
-		if ((alg & 0x3) == 0x3)
-			return sg_err(err, "kid: algorithm 0x%X is proprietary (not supported)", alg);
-		if ((alg & 0x3) == 0x0)
-			return sg_err(err, "kid: redundancy check 0x%X is 'known implicitly' (not supported)", alg);
-		return sg_err(err, "kid: algorithm 0x%X is reserved for a redundancy check", alg);
+		return decline(err, "kid", alg, "a redundancy check");
 	case 0x3:
 		return sg_err(err, "spi: digital signature (DS) is not supported");
 	}

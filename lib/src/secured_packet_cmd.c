@@ -5,8 +5,6 @@
  * itself (the SMS user data header is not part of the packet). */
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "secured_packet_internal.h"
 
 /* Where the parts of a command packet sit. */
@@ -44,54 +42,31 @@ static size_t write_header(const struct sp_cmd_hdr *hdr, enum sp_dialect d, size
 	return n + 3;
 }
 
-/* Checksum over header || CNTR || PCNTR (in1) and data || padding (in2), leaving out the checksum field itself. */
-static int cmd_checksum(const struct sp_sec *s, const struct sp_keys *keys, const uint8_t *pkt, size_t body,
-			size_t len, uint8_t *out, struct sg_error *err)
-{
-	size_t chk_end = body + 6 + s->chk_len;
-	const struct sp_key *k = keys ? &keys->kid : NULL; /* a redundancy check needs no key */
-
-	return ota_checksum(s->m, k ? k->key : NULL, k ? k->len : 0, pkt, body + 6, pkt + chk_end, len - chk_end, out,
-			    s->chk_len, err);
-}
-
 int sp_command_build(const struct sp_cmd_hdr *hdr, const uint8_t *data, size_t data_len, const struct sp_keys *keys,
 		     enum sp_dialect dialect, uint8_t *out, size_t out_size, size_t *out_len, struct sg_error *err)
 {
+	struct sp_layout l;
 	struct sp_sec s;
-	size_t pcntr, cpl, total, body, max = sp_dialect_max(dialect);
+	size_t body, chk_off;
 
 	if (check_hdr(hdr, err) < 0)
 		return -1;
 	if (sp_sec_resolve(hdr->spi[0] & SP_SPI1_CHK_MASK, hdr->spi[0] & SP_SPI1_CIPHER, hdr->kic, hdr->kid, &s, err) !=
 	    SP_VERDICT_OK)
 		return -1;
-	if (sp_sec_keys_ok(&s, keys, err) < 0)
+	if (sp_sec_keys_ok(&s, keys, err) < 0 ||
+	    sp_layout(&s, dialect, 6, SP_CMD_FIXED_HDR, data_len, out_size, "packet", &l, err) < 0)
 		return -1;
-	if (data_len > max)
-		return sg_err(err, "data: %zu bytes do not fit one packet (the %s dialect carries at most %zu)", data_len,
-			      sp_dialect_name(dialect), max);
-	pcntr = sp_sec_pcntr(&s, 6 + s.chk_len + data_len);
-	cpl = 1 + SP_CMD_FIXED_HDR + s.chk_len + data_len + pcntr;
-	total = (dialect == SP_DIALECT_USSD) + sp_len_size(dialect, cpl) + cpl;
-	if (total > max)
-		return sg_err(err, "data: %zu bytes make a %zu-byte packet, the %s dialect carries at most %zu", data_len,
-			      total, sp_dialect_name(dialect), max);
-	if (total > out_size)
-		return sg_err(err, "out: buffer of %zu bytes, the packet needs %zu", out_size, total);
-
-	body = write_header(hdr, dialect, cpl, (uint8_t)(SP_CMD_FIXED_HDR + s.chk_len), out);
+	body = write_header(hdr, dialect, l.len_value, (uint8_t)(SP_CMD_FIXED_HDR + s.chk_len), out);
+	chk_off = body + 6;
 	sp_put_cntr(out + body, hdr->cntr);
-	out[body + 5] = (uint8_t)pcntr;
+	out[body + 5] = (uint8_t)l.pcntr;
 	if (data_len)
-		memcpy(out + body + 6 + s.chk_len, data, data_len);
-	memset(out + body + 6 + s.chk_len + data_len, 0, pcntr);
-	if (s.chk_len && cmd_checksum(&s, keys, out, body, total, out + body + 6, err) < 0)
+		memcpy(out + chk_off + s.chk_len, data, data_len);
+	memset(out + chk_off + s.chk_len + data_len, 0, l.pcntr);
+	if (sp_seal(&s, keys, out, chk_off, out, body, chk_off, l.total, err) < 0)
 		return -1;
-	if (s.cipher &&
-	    ota_encrypt(s.c, keys->kic.key, keys->kic.len, out + body, total - body, out + body, err) < 0)
-		return -1;
-	*out_len = total;
+	*out_len = l.total;
 	return 0;
 }
 
@@ -176,34 +151,20 @@ static enum sp_verdict cmd_prepare(const uint8_t *pkt, size_t len, enum sp_diale
 	/* Keys that do not fit the packet's algorithms: the receiver cannot process it (status 06). */
 	if (sp_sec_keys_ok(s, keys, err) < 0)
 		return SP_VERDICT_UNSUPPORTED;
-	if (s->cipher && (len - f->body) % s->block) {
-		sg_err(err, "packet: the ciphered part is %zu bytes, not a multiple of the %zu-byte block",
-		       len - f->body, s->block);
-		return SP_VERDICT_CIPHER;
-	}
 	return SP_VERDICT_OK;
 }
 
 static enum sp_verdict cmd_check(const struct sp_sec *s, const struct sp_keys *keys, const uint8_t *plain,
 				 const struct cmd_frame *f, size_t len, struct sp_command *cmd, struct sg_error *err)
 {
-	uint8_t calc[8];
-	size_t data_start = f->body + 6 + s->chk_len;
-	bool same;
+	size_t chk_off = f->body + 6, data_start = chk_off + s->chk_len;
+	enum sp_verdict v;
 
 	cmd->chk_len = s->chk_len;
-	memcpy(cmd->chk, plain + f->body + 6, s->chk_len);
-	if (s->chk_len) {
-		if (cmd_checksum(s, keys, plain, f->body, len, calc, err) < 0)
-			return SP_VERDICT_UNSUPPORTED;
-		same = ota_chk_equal(calc, cmd->chk, s->chk_len);
-		OPENSSL_cleanse(calc, sizeof(calc));
-		if (!same) {
-			sg_err(err, "%s: the %s does not match", s->chk == SP_SPI1_CHK_CC ? "cc" : "rc",
-			       s->chk == SP_SPI1_CHK_CC ? "cryptographic checksum" : "redundancy check");
-			return SP_VERDICT_CHK_FAILED;
-		}
-	}
+	memcpy(cmd->chk, plain + chk_off, s->chk_len);
+	v = sp_chk_verify(s, keys, plain, chk_off, plain, chk_off, len, "packet", err);
+	if (v != SP_VERDICT_OK)
+		return v;
 	cmd->pcntr = plain[f->body + 5];
 	if (cmd->pcntr > len - data_start) {
 		sg_err(err, "pcntr: %u padding bytes, but only %zu bytes of secured data", cmd->pcntr, len - data_start);
@@ -229,18 +190,9 @@ enum sp_verdict sp_command_verify(const uint8_t *pkt, size_t len, enum sp_dialec
 
 	memset(cmd, 0, sizeof(*cmd));
 	v = cmd_prepare(pkt, len, dialect, keys, &f, cmd, &s, err);
+	if (v == SP_VERDICT_OK)
+		v = sp_open(&s, keys, pkt, len, f.body, plain, plain_size, "packet", err);
 	if (v != SP_VERDICT_OK)
 		return v;
-	if (plain_size < len) {
-		sg_err(err, "plain: buffer of %zu bytes, the packet needs %zu", plain_size, len);
-		return SP_VERDICT_FORMAT;
-	}
-	memcpy(plain, pkt, f.body);
-	if (s.cipher) {
-		if (ota_decrypt(s.c, keys->kic.key, keys->kic.len, pkt + f.body, len - f.body, plain + f.body, err) < 0)
-			return SP_VERDICT_CIPHER;
-	} else {
-		memcpy(plain + f.body, pkt + f.body, len - f.body);
-	}
 	return cmd_check(&s, keys, plain, &f, len, cmd, err);
 }

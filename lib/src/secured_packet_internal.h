@@ -51,3 +51,27 @@ const char *sp_dialect_name(enum sp_dialect d);
 
 void sp_put_cntr(uint8_t *out, uint64_t cntr);
 uint64_t sp_get_cntr(const uint8_t *in);
+
+/* Sizes of a packet about to be built: 'ciphered' counts the bytes from CNTR up to the RC/CC/DS (6 for a command,
+ * 7 for a PoR). Fills the padding, the length field value (CPL/RPL) and the total; -1 with err when it does not
+ * fit the dialect or the output buffer. */
+struct sp_layout {
+	size_t pcntr;
+	size_t len_value;
+	size_t total;
+};
+int sp_layout(const struct sp_sec *s, enum sp_dialect d, size_t ciphered, size_t fixed_hdr, size_t data_len,
+	      size_t out_size, const char *what, struct sp_layout *l, struct sg_error *err);
+
+/* Sender: write the RC/CC/DS at pkt+chk_off over in1 || pkt[chk_off+chk_len .. total), then cipher
+ * pkt[body .. total) in place. */
+int sp_seal(const struct sp_sec *s, const struct sp_keys *keys, const uint8_t *in1, size_t len1, uint8_t *pkt,
+	    size_t body, size_t chk_off, size_t total, struct sg_error *err);
+/* Receiver: copy pkt to plain, deciphering from body on. */
+enum sp_verdict sp_open(const struct sp_sec *s, const struct sp_keys *keys, const uint8_t *pkt, size_t len,
+			size_t body, uint8_t *plain, size_t plain_size, const char *what, struct sg_error *err);
+/* Receiver: recompute the RC/CC/DS over in1 || plain[chk_off+chk_len .. len) and compare it in constant time
+ * with the one at plain+chk_off. */
+enum sp_verdict sp_chk_verify(const struct sp_sec *s, const struct sp_keys *keys, const uint8_t *in1, size_t len1,
+			      const uint8_t *plain, size_t chk_off, size_t len, const char *what,
+			      struct sg_error *err);

@@ -4,11 +4,11 @@
  * Unlike a command, the SMS user data header 02 71 00 is part of the checksum input (TS 31.115 clause 4.2). */
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "secured_packet_internal.h"
 
 static const uint8_t sms_rsp_udh[3] = { 0x02, 0x71, 0x00 };
+/* UDH or RPI, a 3-byte RPL, RHL, TAR, CNTR, PCNTR, status */
+#define RSP_HEAD_MAX (3 + 3 + 1 + 3 + 7)
 
 /* Where the parts of a PoR sit. */
 struct rsp_frame {
@@ -33,22 +33,17 @@ static enum sp_verdict por_sec(const struct sp_cmd_hdr *cmd, bool unsecured, str
 	return sp_sec_resolve(chk, spi2 & SP_SPI2_POR_CIPHER, cmd->kic, cmd->kid, s, err);
 }
 
-/* Checksum over [02 71 00] || RPL..status (in1) and data || padding (in2). */
-static int rsp_checksum(const struct sp_sec *s, const struct sp_keys *keys, enum sp_dialect d, const uint8_t *pkt,
-			size_t body, size_t len, uint8_t *out, struct sg_error *err)
+/* The checksum's first piece: [02 71 00] || RPL..status (for SMS the header is part of the input). */
+static size_t rsp_chk_head(enum sp_dialect d, const uint8_t *pkt, size_t body, uint8_t *head)
 {
-	uint8_t head[3 + 3 + 1 + 3 + 7];
-	size_t n = 0, chk_end = body + 7 + s->chk_len;
-	const struct sp_key *k = keys ? &keys->kid : NULL; /* a redundancy check needs no key */
+	size_t n = 0;
 
 	if (d == SP_DIALECT_SMS) {
 		memcpy(head, sms_rsp_udh, 3);
 		n = 3;
 	}
 	memcpy(head + n, pkt, body + 7);
-	n += body + 7;
-	return ota_checksum(s->m, k ? k->key : NULL, k ? k->len : 0, head, n, pkt + chk_end, len - chk_end, out,
-			    s->chk_len, err);
+	return n + body + 7;
 }
 
 static size_t write_header(const struct sp_cmd_hdr *cmd, enum sp_dialect d, size_t rpl, uint8_t rhl, uint8_t *out)
@@ -67,40 +62,29 @@ int sp_response_build(const struct sp_cmd_hdr *cmd, uint8_t status, const uint8_
 		      const struct sp_keys *keys, enum sp_dialect dialect, bool unsecured, uint8_t *out,
 		      size_t out_size, size_t *out_len, struct sg_error *err)
 {
+	uint8_t head[RSP_HEAD_MAX];
+	struct sp_layout l;
 	struct sp_sec s;
-	size_t pcntr, rpl, total, body, max = sp_dialect_max(dialect);
+	size_t body, chk_off;
 
 	if (cmd->cntr > SP_CNTR_MAX)
 		return sg_err(err, "cntr: %llu does not fit 40 bits", (unsigned long long)cmd->cntr);
 	if (!unsecured && sp_spi2_check(cmd->spi[1], err) < 0)
 		return -1;
-	if (por_sec(cmd, unsecured, &s, err) != SP_VERDICT_OK || sp_sec_keys_ok(&s, keys, err) < 0)
+	if (por_sec(cmd, unsecured, &s, err) != SP_VERDICT_OK || sp_sec_keys_ok(&s, keys, err) < 0 ||
+	    sp_layout(&s, dialect, 7, SP_RSP_FIXED_HDR, data_len, out_size, "PoR", &l, err) < 0)
 		return -1;
-	if (data_len > max)
-		return sg_err(err, "data: %zu bytes do not fit one PoR (the %s dialect carries at most %zu)", data_len,
-			      sp_dialect_name(dialect), max);
-	pcntr = sp_sec_pcntr(&s, 7 + s.chk_len + data_len);
-	rpl = 1 + SP_RSP_FIXED_HDR + s.chk_len + data_len + pcntr;
-	total = (dialect == SP_DIALECT_USSD) + sp_len_size(dialect, rpl) + rpl;
-	if (total > max)
-		return sg_err(err, "data: %zu bytes make a %zu-byte PoR, the %s dialect carries at most %zu", data_len,
-			      total, sp_dialect_name(dialect), max);
-	if (total > out_size)
-		return sg_err(err, "out: buffer of %zu bytes, the PoR needs %zu", out_size, total);
-
-	body = write_header(cmd, dialect, rpl, (uint8_t)(SP_RSP_FIXED_HDR + s.chk_len), out);
+	body = write_header(cmd, dialect, l.len_value, (uint8_t)(SP_RSP_FIXED_HDR + s.chk_len), out);
+	chk_off = body + 7;
 	sp_put_cntr(out + body, cmd->cntr);
-	out[body + 5] = (uint8_t)pcntr;
+	out[body + 5] = (uint8_t)l.pcntr;
 	out[body + 6] = status;
 	if (data_len)
-		memcpy(out + body + 7 + s.chk_len, data, data_len);
-	memset(out + body + 7 + s.chk_len + data_len, 0, pcntr);
-	if (s.chk_len && rsp_checksum(&s, keys, dialect, out, body, total, out + body + 7, err) < 0)
+		memcpy(out + chk_off + s.chk_len, data, data_len);
+	memset(out + chk_off + s.chk_len + data_len, 0, l.pcntr);
+	if (sp_seal(&s, keys, head, rsp_chk_head(dialect, out, body, head), out, body, chk_off, l.total, err) < 0)
 		return -1;
-	if (s.cipher &&
-	    ota_encrypt(s.c, keys->kic.key, keys->kic.len, out + body, total - body, out + body, err) < 0)
-		return -1;
-	*out_len = total;
+	*out_len = l.total;
 	return 0;
 }
 
@@ -180,27 +164,19 @@ static enum sp_verdict rsp_check(const struct sp_sec *s, const struct sp_keys *k
 				 const uint8_t *plain, const struct rsp_frame *f, size_t len, struct sp_response *rsp,
 				 struct sg_error *err)
 {
-	uint8_t calc[8];
-	size_t data_start = f->body + 7 + s->chk_len;
-	bool same;
+	uint8_t head[RSP_HEAD_MAX];
+	size_t chk_off = f->body + 7, data_start = chk_off + s->chk_len;
+	enum sp_verdict v;
 
 	memcpy(rsp->tar, plain + f->prefix + 1, 3);
 	rsp->cntr = sp_get_cntr(plain + f->body);
 	rsp->pcntr = plain[f->body + 5];
 	rsp->status = plain[f->body + 6];
 	rsp->chk_len = s->chk_len;
-	memcpy(rsp->chk, plain + f->body + 7, s->chk_len);
-	if (s->chk_len) {
-		if (rsp_checksum(s, keys, d, plain, f->body, len, calc, err) < 0)
-			return SP_VERDICT_UNSUPPORTED;
-		same = ota_chk_equal(calc, rsp->chk, s->chk_len);
-		OPENSSL_cleanse(calc, sizeof(calc));
-		if (!same) {
-			sg_err(err, "%s: the PoR's %s does not match", s->chk == SP_SPI1_CHK_CC ? "cc" : "rc",
-			       s->chk == SP_SPI1_CHK_CC ? "cryptographic checksum" : "redundancy check");
-			return SP_VERDICT_CHK_FAILED;
-		}
-	}
+	memcpy(rsp->chk, plain + chk_off, s->chk_len);
+	v = sp_chk_verify(s, keys, head, rsp_chk_head(d, plain, f->body, head), plain, chk_off, len, "PoR", err);
+	if (v != SP_VERDICT_OK)
+		return v;
 	if (rsp->pcntr > len - data_start) {
 		sg_err(err, "pcntr: %u padding bytes, but only %zu bytes of response data", rsp->pcntr,
 		       len - data_start);
@@ -229,22 +205,9 @@ enum sp_verdict sp_response_verify(const uint8_t *pkt, size_t len, const struct 
 		return v;
 	if (sp_sec_keys_ok(&s, keys, err) < 0)
 		return SP_VERDICT_UNSUPPORTED;
-	if (s.cipher && (len - f.body) % s.block) {
-		sg_err(err, "por: the ciphered part is %zu bytes, not a multiple of the %zu-byte block", len - f.body,
-		       s.block);
-		return SP_VERDICT_CIPHER;
-	}
-	if (plain_size < len) {
-		sg_err(err, "plain: buffer of %zu bytes, the PoR needs %zu", plain_size, len);
-		return SP_VERDICT_FORMAT;
-	}
-	memcpy(plain, pkt, f.body);
-	if (s.cipher) {
-		if (ota_decrypt(s.c, keys->kic.key, keys->kic.len, pkt + f.body, len - f.body, plain + f.body, err) < 0)
-			return SP_VERDICT_CIPHER;
-	} else {
-		memcpy(plain + f.body, pkt + f.body, len - f.body);
-	}
+	v = sp_open(&s, keys, pkt, len, f.body, plain, plain_size, "PoR", err);
+	if (v != SP_VERDICT_OK)
+		return v;
 	v = rsp_check(&s, keys, dialect, plain, &f, len, rsp, err);
 	if (v == SP_VERDICT_OK && secured)
 		v = rsp_echo_check(cmd, rsp, err);
