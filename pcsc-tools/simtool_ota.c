@@ -39,7 +39,7 @@ static const char ota_help[] =
 	"usage: simtool ota (--packet HEX | --packet-file FILE | --tpdu HEX) [options]\n"
 	"  --packet HEX        secured command packet from CPL on (a leading 02 70 00 header is accepted), as\n"
 	"                      'otactl packet encode' prints it\n"
-	"  --packet-file FILE  the same from a file: hex, or JSON with a \"packet\" / \"hex\" string\n"
+	"  --packet-file FILE  the same from a file (- for standard input): hex, or JSON with a \"packet\" string\n"
 	"  --tpdu HEX          a complete SMS-DELIVER TPDU, delivered as it is\n"
 	"  --ussd              deliver by ENVELOPE(USSD DATA DOWNLOAD) instead of SMS-PP (USSD dialect packet)\n"
 	"  --ussd-dcs HEX      USSD data coding scheme (default F6)\n"
@@ -79,7 +79,7 @@ static int hex_opt(struct simtool *st, const char *name, const char *s, uint8_t 
 /* The packet hex from a file: plain hex, or the first "packet" / "hex" string in a JSON object. */
 static int packet_file(struct simtool *st, const char *path, struct ota_req *r)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	char *text;
 	size_t n;
 	json_t *j, *v;
@@ -90,7 +90,8 @@ static int packet_file(struct simtool *st, const char *path, struct ota_req *r)
 		return simtool_error(st, SIMTOOL_USAGE, "cannot open %s", path);
 	text = talloc_size(st->ctx, MAX_INPUT + 1);
 	n = fread(text, 1, MAX_INPUT, f);
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	text[n] = '\0';
 	if (text[strspn(text, " \t\r\n")] != '{')
 		return hex_opt(st, "packet", text, r->packet, sizeof(r->packet), &r->packet_len);
