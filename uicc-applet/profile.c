@@ -195,7 +195,10 @@ struct uicc_profile *uicc_profile_load(void *ctx, const char *path, struct sg_er
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!root) {
-		sg_err(err, "profile %s: line %d column %d: %s", path, jerr.line, jerr.column, jerr.text);
+		if (jerr.line < 0)
+			sg_err(err, "profile %s: %s", path, jerr.text);
+		else
+			sg_err(err, "profile %s: line %d column %d: %s", path, jerr.line, jerr.column, jerr.text);
 		return NULL;
 	}
 	return from_json(ctx, root, err);
