@@ -23,8 +23,8 @@ static void reply_hdr(struct gw_conn *c, uint32_t cmd, uint32_t status, uint32_t
 {
 	uint8_t b[SMPP_HDR_LEN];
 
-	smpp_encode_hdr_only(cmd, status, seq, b, sizeof(b));
-	gw_conn_send(c, b, sizeof(b));
+	if (smpp_encode_hdr_only(cmd, status, seq, b, sizeof(b)) == SMPP_HDR_LEN)
+		gw_conn_send(c, b, sizeof(b));
 }
 
 static void reply_sm_resp(struct gw_conn *c, uint32_t cmd, uint32_t status, uint32_t seq, const char *msgid)
@@ -34,6 +34,15 @@ static void reply_sm_resp(struct gw_conn *c, uint32_t cmd, uint32_t status, uint
 
 	if (n > 0)
 		gw_conn_send(c, b, (size_t)n);
+}
+
+static void reply_bind_resp(struct gw_conn *c, uint32_t cmd, uint32_t status, uint32_t seq)
+{
+	uint8_t out[64];
+	int n = smpp_encode_bind_resp(cmd, status, seq, g_gw->cfg.system_id, out, sizeof(out));
+
+	if (n > 0)
+		gw_conn_send(c, out, (size_t)n);
 }
 
 static uint32_t check_bind(struct gw *gw, const struct smpp_bind *b, bool *is_lab)
@@ -60,8 +69,6 @@ static void on_bind(struct gw_conn *c, const uint8_t *pdu, size_t len, const str
 	struct smpp_bind b;
 	char why[160];
 	uint32_t st;
-	uint8_t out[64];
-	int n;
 	bool lab = false;
 
 	if (c->bound) {
@@ -85,9 +92,7 @@ static void on_bind(struct gw_conn *c, const uint8_t *pdu, size_t len, const str
 		CTR(GW_CTR_BIND_FAIL);
 		LOGP(DSMPP, LOGL_NOTICE, "%s: %s refused: %s\n", c->peer, smpp_cmd_name(h->id), smpp_status_name(st));
 	}
-	n = smpp_encode_bind_resp(h->id | SMPP_CMD_RESP, st, h->seq, g_gw->cfg.system_id, out, sizeof(out));
-	if (n > 0)
-		gw_conn_send(c, out, (size_t)n);
+	reply_bind_resp(c, h->id | SMPP_CMD_RESP, st, h->seq);
 }
 
 static void on_submit(struct gw_conn *c, const uint8_t *pdu, size_t len, const struct smpp_hdr *h)
@@ -142,7 +147,7 @@ void gw_server_pdu(struct gw_conn *c, const uint8_t *pdu, size_t len)
 		if (h.id == SUBMIT_SM || h.id == DATA_SM)
 			reply_sm_resp(c, h.id | SMPP_CMD_RESP, st, h.seq, NULL);
 		else if (h.id == BIND_TRANSCEIVER || h.id == BIND_TRANSMITTER || h.id == BIND_RECEIVER)
-			reply_hdr(c, h.id | SMPP_CMD_RESP, st, h.seq);
+			reply_bind_resp(c, h.id | SMPP_CMD_RESP, st, h.seq);
 		else if (!(h.id & SMPP_CMD_RESP))
 			reply_hdr(c, GENERIC_NACK, st, h.seq);
 		CTR(GW_CTR_NACK);

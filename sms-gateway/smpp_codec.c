@@ -682,7 +682,9 @@ int smpp_encode_hdr_only(uint32_t cmd, uint32_t status, uint32_t seq, uint8_t *b
 	uint8_t tmp[64]; /* libsmpp34 wants room beyond the 16 bytes it writes */
 	int n;
 
-	if (size < SMPP_HDR_LEN)
+	/* libsmpp34 packs by command id: any other id would read a body this struct does not have */
+	if (size < SMPP_HDR_LEN || (cmd != ENQUIRE_LINK && cmd != ENQUIRE_LINK_RESP && cmd != UNBIND &&
+				    cmd != UNBIND_RESP && cmd != GENERIC_NACK))
 		return -1;
 	memset(&t, 0, sizeof(t));
 	t.command_id = cmd;

@@ -113,5 +113,6 @@ if [ -f "$D/tshark.pid" ]; then
 else
 	not_ok "tshark installed"
 fi
+check "no sanitizer or runtime error report in the gateway log" bash -c "! grep -Eq 'Sanitizer|runtime error' '$D/gw.log'"
 [ "$TAP_FAILS" = 0 ] || { echo "# gateway log:"; tail -n 30 "$D/gw.log" | sed 's/^/# /'; tail -n 20 "$D/osmo/msc.log" | sed 's/^/# /'; }
 exit 0
