@@ -26,7 +26,8 @@ void handset_event(struct handset *hs, const char *fmt, ...)
 	json_array_append_new(hs->log, json_string(msg));
 	while (json_array_size(hs->log) > LOG_KEEP)
 		json_array_remove(hs->log, 0);
-	hs->dirty = true;
+	/* the log is part of the state: readers see each event as it happens */
+	handset_state_write(hs);
 }
 
 static const char *service_text(const struct handset *hs)
@@ -130,7 +131,6 @@ void handset_screen_draw(const struct handset *hs)
 
 void handset_changed(struct handset *hs)
 {
-	hs->dirty = true;
 	handset_state_write(hs);
 	if (!hs->quiet)
 		handset_screen_draw(hs);

@@ -125,7 +125,6 @@ struct handset {
 
 	/* output */
 	bool quiet; /* no screen in the terminal */
-	bool dirty;
 	json_t *log;	 /* last events (for the state file) */
 	bool shutdown;
 };
