@@ -76,10 +76,12 @@ int pcsct_session_step(struct pcsct_session *s, uint16_t sw, uint16_t *next_sw, 
 			 cat_kind_name(d->kind));
 	}
 	rc = pcsct_me_execute(s->me, d, &tr, err);
-	if (rc == 0 && tr.len)
-		rc = respond(s, &tr, next_sw, err);
+	if (rc < 0)
+		tr.len = 0;
+	else if (tr.len && respond(s, &tr, next_sw, err) < 0)
+		rc = -1;
 	if (s->on_command)
-		s->on_command(s->cb_arg, cmd.data, cmd.len, d, tr.data, rc == 0 ? tr.len : 0, *next_sw);
+		s->on_command(s->cb_arg, cmd.data, cmd.len, d, tr.data, tr.len, rc == 0 ? *next_sw : 0);
 	talloc_free(d);
 	return rc;
 }

@@ -61,7 +61,10 @@ static void on_command(void *arg, const uint8_t *cmd, size_t cmd_len, const stru
 	struct simtool *st = arg;
 	char desc[96];
 
-	apdu_sw_describe(sw, desc, sizeof(desc));
+	if (sw)
+		apdu_sw_describe(sw, desc, sizeof(desc));
+	else
+		snprintf(desc, sizeof(desc), "refused or not answered");
 	json_array_append_new(st->proactive,
 			      json_pack("{s:s,s:o,s:o,s:s}", "fetched", simtool_hex(st, cmd, cmd_len), "command",
 					cat_decoded_to_json(d), "terminal_response",

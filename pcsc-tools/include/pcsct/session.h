@@ -12,7 +12,8 @@
 #include "pcsct/me.h"
 
 /* Seen for every proactive command: its bytes, the decoded form, the TERMINAL RESPONSE sent (tr_len 0 when none
- * is sent, as for REFRESH with UICC reset) and the card's status word to it. */
+ * is sent, as for REFRESH with UICC reset) and the card's status word to it (0 when the card refused it or did
+ * not answer). */
 typedef void (*pcsct_session_cb)(void *arg, const uint8_t *cmd, size_t cmd_len, const struct cat_decoded *d,
 				 const uint8_t *tr, size_t tr_len, uint16_t sw);
 
