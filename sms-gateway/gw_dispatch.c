@@ -46,6 +46,15 @@ static struct gw_conn *target(struct gw *gw, const struct gw_msg *m, unsigned in
 	return r->conn;
 }
 
+/* Messages for a PC/SC route (not owned by an ESME, not receipts). */
+static bool to_card(struct gw *gw, const struct gw_msg *m, struct gw_route **r)
+{
+	if (m->to_esme[0] || gw_esme_cfg_owner(gw, m->sm->dst))
+		return false;
+	*r = gw_route_for(gw, m->sm->dst);
+	return *r && (*r)->type == GW_ROUTE_PCSC;
+}
+
 static int send_msg(struct gw *gw, struct gw_conn *c, struct gw_msg *m)
 {
 	uint8_t pdu[SMPP_MAX_PDU];
@@ -137,10 +146,54 @@ static bool temporary(uint32_t st)
 	return st == ESME_RSYSERR || st == ESME_RX_T_APPN || st == ESME_RDELIVERYFAILURE || st == ESME_RUNKNOWNERR;
 }
 
+/* The next hop's answer for message m (no longer pending nor in flight). */
+static void settle_status(struct gw *gw, struct gw_msg *m, uint32_t status, struct gw_route *upstream,
+			  const char *peer)
+{
+	if (status == ESME_ROK) {
+		bool receipt = (m->sm->regdel & 0x03) == 0x01 && !m->to_esme[0];
+
+		CTR(GW_CTR_DELIVERED);
+		LOGP(DROUTE, LOGL_INFO, "message %lld -> %s: accepted by %s\n", (long long)m->id, m->sm->dst, peer);
+		if (upstream && receipt) {
+			settle(gw, m, GW_MSG_WAIT_RECEIPT);
+			return;
+		}
+		if (receipt && !siblings_left(gw, m))
+			gw_msg_new_receipt(gw, m, true, 0);
+		settle(gw, m, GW_MSG_DONE);
+		return;
+	}
+	if (status == ESME_RTHROTTLED || status == ESME_RMSGQFUL) {
+		CTR(GW_CTR_THROTTLED);
+		if (upstream)
+			upstream->throttled_until = time(NULL) + 1;
+		LOGP(DROUTE, LOGL_NOTICE, "message %lld: %s from %s, retry in 1 s\n", (long long)m->id,
+		     smpp_status_name(status), peer);
+		requeue(gw, m, 1);
+		return;
+	}
+	if (temporary(status) && m->attempts < MAX_ATTEMPTS) {
+		unsigned int delay = m->attempts < 5 ? 1u << m->attempts : BACKOFF_MAX;
+
+		if (delay > BACKOFF_MAX)
+			delay = BACKOFF_MAX;
+		LOGP(DROUTE, LOGL_NOTICE, "message %lld: %s from %s, attempt %u, retry in %u s\n", (long long)m->id,
+		     smpp_status_name(status), peer, m->attempts, delay);
+		requeue(gw, m, delay);
+		return;
+	}
+	CTR(GW_CTR_FAILED);
+	LOGP(DROUTE, LOGL_ERROR, "message %lld -> %s: failed: %s from %s\n", (long long)m->id, m->sm->dst,
+	     smpp_status_name(status), peer);
+	if ((m->sm->regdel & 0x03) && !m->to_esme[0])
+		gw_msg_new_receipt(gw, m, false, status);
+	settle(gw, m, GW_MSG_FAILED);
+}
+
 void gw_msg_resp(struct gw *gw, struct gw_conn *c, uint32_t seq, uint32_t status)
 {
 	struct gw_msg *m, *found = NULL;
-	bool upstream = c->role == GW_CONN_UPSTREAM;
 
 	llist_for_each_entry(m, &c->inflight, inflight) {
 		if (m->seq == seq) {
@@ -157,44 +210,7 @@ void gw_msg_resp(struct gw *gw, struct gw_conn *c, uint32_t seq, uint32_t status
 	c->n_inflight--;
 	gw->n_inflight--;
 	m->conn = NULL;
-	if (status == ESME_ROK) {
-		bool receipt = (m->sm->regdel & 0x03) == 0x01 && !m->to_esme[0];
-
-		CTR(GW_CTR_DELIVERED);
-		LOGP(DROUTE, LOGL_INFO, "message %lld -> %s: accepted by %s\n", (long long)m->id, m->sm->dst,
-		     c->system_id);
-		if (upstream && receipt) {
-			settle(gw, m, GW_MSG_WAIT_RECEIPT);
-			return;
-		}
-		if (receipt && !siblings_left(gw, m))
-			gw_msg_new_receipt(gw, m, true, 0);
-		settle(gw, m, GW_MSG_DONE);
-		return;
-	}
-	if (status == ESME_RTHROTTLED || status == ESME_RMSGQFUL) {
-		CTR(GW_CTR_THROTTLED);
-		if (upstream)
-			c->route->throttled_until = time(NULL) + 1;
-		LOGP(DROUTE, LOGL_NOTICE, "message %lld: %s from %s, retry in 1 s\n", (long long)m->id,
-		     smpp_status_name(status), c->system_id);
-		requeue(gw, m, 1);
-		return;
-	}
-	if (temporary(status) && m->attempts < MAX_ATTEMPTS) {
-		unsigned int delay = m->attempts < 5 ? 1u << m->attempts : BACKOFF_MAX;
-
-		LOGP(DROUTE, LOGL_NOTICE, "message %lld: %s from %s, attempt %u, retry in %u s\n", (long long)m->id,
-		     smpp_status_name(status), c->system_id, m->attempts, delay > BACKOFF_MAX ? BACKOFF_MAX : delay);
-		requeue(gw, m, delay > BACKOFF_MAX ? BACKOFF_MAX : delay);
-		return;
-	}
-	CTR(GW_CTR_FAILED);
-	LOGP(DROUTE, LOGL_ERROR, "message %lld -> %s: failed: %s from %s\n", (long long)m->id, m->sm->dst,
-	     smpp_status_name(status), c->system_id);
-	if ((m->sm->regdel & 0x03) && !m->to_esme[0])
-		gw_msg_new_receipt(gw, m, false, status);
-	settle(gw, m, GW_MSG_FAILED);
+	settle_status(gw, m, status, c->role == GW_CONN_UPSTREAM ? c->route : NULL, c->system_id);
 }
 
 void gw_conn_requeue(struct gw *gw, struct gw_conn *c)
@@ -215,13 +231,26 @@ static void dispatch_cb(void *data)
 	struct gw_msg *m, *tmp;
 	time_t now = time(NULL);
 	bool later = false;
+	unsigned int cards_done = 0;
 
 	llist_for_each_entry_safe(m, tmp, &gw->pending, list) {
 		unsigned int window;
 		struct gw_conn *c;
+		struct gw_route *r;
 
 		if (m->next_try > now) {
 			later = true;
+			continue;
+		}
+		if (to_card(gw, m, &r)) {
+			/* synchronous card I/O: one message per pass keeps the loop responsive */
+			if (cards_done++)
+				continue;
+			llist_del(&m->list);
+			gw->n_pending--;
+			m->attempts++;
+			settle_status(gw, m, gw_pcsc_deliver(gw, r, m), NULL, r->name);
+			gw_dispatch_kick(gw);
 			continue;
 		}
 		c = target(gw, m, &window);

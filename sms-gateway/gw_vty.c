@@ -9,6 +9,7 @@
 
 #include <smpp34.h>
 
+#include "simguard/hex.h"
 #include "smsgw/gw.h"
 
 enum gw_vty_node {
@@ -201,12 +202,63 @@ DEFUN(cfg_route_prefix, cfg_route_prefix_cmd, "prefix [DIGITS]",
 	return CMD_SUCCESS;
 }
 
-DEFUN(cfg_route_type, cfg_route_type_cmd, "type (lab|upstream)",
-      "Kind of next hop\n" "Lab handsets bound with their MSISDN\n" "An SMSC we bind to as an ESME\n")
+DEFUN(cfg_route_type, cfg_route_type_cmd, "type (lab|upstream|pcsc)",
+      "Kind of next hop\n" "Lab handsets bound with their MSISDN\n" "An SMSC we bind to as an ESME\n"
+      "A card in a PC/SC reader (ENVELOPE SMS-PP DATA DOWNLOAD)\n")
 {
 	struct gw_route *r = vty->index;
 
-	r->type = !strcmp(argv[0], "lab") ? GW_ROUTE_LAB : GW_ROUTE_UPSTREAM;
+	r->type = !strcmp(argv[0], "lab") ? GW_ROUTE_LAB : !strcmp(argv[0], "pcsc") ? GW_ROUTE_PCSC : GW_ROUTE_UPSTREAM;
+	if (r->type == GW_ROUTE_PCSC && !r->profile_len) {
+		memcpy(r->profile, "\xff\xff\xff\xff\x7f", 5);
+		r->profile_len = 5;
+	}
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_route_reader, cfg_route_reader_cmd, "reader .NAME", "PC/SC reader of the card\n" "Reader name\n")
+{
+	struct gw_route *r = vty->index;
+	char *name = argv_concat(argv, argc, 0);
+
+	snprintf(r->reader, sizeof(r->reader), "%s", name);
+	talloc_free(name);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_route_profile, cfg_route_profile_cmd, "terminal-profile HEX",
+      "TERMINAL PROFILE sent when the card is connected\n" "Profile bytes in hex\n")
+{
+	struct gw_route *r = vty->index;
+	struct sg_error err;
+	long n = sg_hex_decode(argv[0], r->profile, sizeof(r->profile), "terminal-profile", &err);
+
+	if (n < 1) {
+		vty_out(vty, "%% %s%s", n < 0 ? err.msg : "empty profile", VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	r->profile_len = (size_t)n;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_route_sc, cfg_route_sc_cmd, "sc-address DIGITS",
+      "Service centre address put in the envelope's Address TLV (international, E.164)\n" "Digits\n")
+{
+	struct gw_route *r = vty->index;
+	struct sms_addr a = { .ton = 1, .npi = 1 };
+	uint8_t tmp[12];
+	struct sg_error err;
+	int n;
+
+	snprintf(a.digits, sizeof(a.digits), "%s", argv[0]);
+	n = sms_addr_encode(&a, tmp, sizeof(tmp), "sc-address", &err);
+	if (n < 0) {
+		vty_out(vty, "%% %s%s", err.msg, VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	/* the CAT Address TLV counts bytes and has no length-in-digits octet */
+	memcpy(r->sc_addr, tmp + 1, (size_t)n - 1);
+	r->sc_addr_len = (size_t)n - 1;
 	return CMD_SUCCESS;
 }
 
@@ -305,7 +357,15 @@ static int write_routes(struct vty *vty)
 	llist_for_each_entry(r, &GW->cfg.routes, list) {
 		vty_out(vty, "route %s%s", r->name, VTY_NEWLINE);
 		vty_out(vty, " prefix %s%s", r->prefix, VTY_NEWLINE);
-		vty_out(vty, " type %s%s", r->type == GW_ROUTE_LAB ? "lab" : "upstream", VTY_NEWLINE);
+		vty_out(vty, " type %s%s", r->type == GW_ROUTE_LAB ? "lab" : r->type == GW_ROUTE_PCSC ? "pcsc" : "upstream",
+			VTY_NEWLINE);
+		if (r->type == GW_ROUTE_PCSC) {
+			char hex[80];
+
+			vty_out(vty, " reader %s%s", r->reader, VTY_NEWLINE);
+			vty_out(vty, " terminal-profile %s%s", sg_hex_encode(r->profile, r->profile_len, hex, sizeof(hex)),
+				VTY_NEWLINE);
+		}
 		if (r->type == GW_ROUTE_UPSTREAM) {
 			vty_out(vty, " remote %s %u%s", r->host, r->port, VTY_NEWLINE);
 			vty_out(vty, " system-id %s%s", r->system_id, VTY_NEWLINE);
@@ -358,8 +418,9 @@ DEFUN(show_route, show_route_cmd, "show route", SHOW_STR "Routes and the state o
 		if (r->type == GW_ROUTE_UPSTREAM)
 			snprintf(remote, sizeof(remote), "%s:%u", r->host, r->port);
 		vty_out(vty, "%-12s %-12s %-9s %-22s %-8s %8u%s", r->name, r->prefix[0] ? r->prefix : "*",
-			r->type == GW_ROUTE_LAB ? "lab" : "upstream", remote,
-			r->type == GW_ROUTE_LAB ? "-" : (r->conn && r->conn->bound ? "bound" : "down"),
+			r->type == GW_ROUTE_LAB ? "lab" : r->type == GW_ROUTE_PCSC ? "pcsc" : "upstream",
+			r->type == GW_ROUTE_PCSC ? r->reader : remote,
+			r->type != GW_ROUTE_UPSTREAM ? "-" : (r->conn && r->conn->bound ? "bound" : "down"),
 			r->conn ? r->conn->n_inflight : 0, VTY_NEWLINE);
 	}
 	return CMD_SUCCESS;
@@ -404,6 +465,9 @@ int gw_vty_init(struct gw *gw)
 	install_element(ROUTE_NODE, &cfg_route_sysid_cmd);
 	install_element(ROUTE_NODE, &cfg_route_pw_cmd);
 	install_element(ROUTE_NODE, &cfg_route_window_cmd);
+	install_element(ROUTE_NODE, &cfg_route_reader_cmd);
+	install_element(ROUTE_NODE, &cfg_route_profile_cmd);
+	install_element(ROUTE_NODE, &cfg_route_sc_cmd);
 
 	install_node(&queue_node, write_queue);
 	install_element(CONFIG_NODE, &cfg_queue_cmd);

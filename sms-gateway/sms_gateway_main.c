@@ -114,8 +114,11 @@ static void shutdown_gw(struct gw *gw)
 	gw->shutting_down = true;
 	LOGP(DSMPP, LOGL_NOTICE, "shutting down: %u queued, %u in flight stay in the queue database\n", gw->n_pending,
 	     gw->n_inflight);
-	llist_for_each_entry(r, &gw->cfg.routes, list)
+	llist_for_each_entry(r, &gw->cfg.routes, list) {
 		osmo_timer_del(&r->reconnect);
+		if (r->type == GW_ROUTE_PCSC)
+			gw_pcsc_close(r);
+	}
 	llist_for_each_entry_safe(c, tmp, &gw->conns, list)
 		gw_conn_close(c, "shutdown");
 	osmo_timer_del(&gw->dispatch_timer);

@@ -42,7 +42,10 @@ struct gw_esme_cfg {
 enum gw_route_type {
 	GW_ROUTE_LAB,	   /* deliver_sm to the session bound with system_id == destination */
 	GW_ROUTE_UPSTREAM, /* submit_sm to an upstream SMSC */
+	GW_ROUTE_PCSC,	   /* ENVELOPE(SMS-PP DATA DOWNLOAD) into a card in a PC/SC reader */
 };
+
+struct gw_pcsc;
 
 struct gw_conn;
 
@@ -63,6 +66,13 @@ struct gw_route {
 	time_t throttled_until;	  /* RTHROTTLED / RMSGQFUL seen: pause */
 	bool connecting;
 	unsigned long sent, failed;
+	/* pcsc */
+	char reader[128];
+	uint8_t profile[32];
+	size_t profile_len;
+	uint8_t sc_addr[12]; /* TON/NPI byte + BCD, for the Address TLV of the envelope */
+	size_t sc_addr_len;
+	struct gw_pcsc *pcsc;
 };
 
 enum gw_msg_state {
@@ -192,6 +202,10 @@ void gw_server_pdu(struct gw_conn *c, const uint8_t *pdu, size_t len);
 void gw_upstream_start(struct gw *gw, struct gw_route *r);
 void gw_upstream_pdu(struct gw_conn *c, const uint8_t *pdu, size_t len);
 void gw_upstream_closed(struct gw_route *r);
+
+/* PC/SC route */
+uint32_t gw_pcsc_deliver(struct gw *gw, struct gw_route *r, struct gw_msg *m);
+void gw_pcsc_close(struct gw_route *r);
 
 /* queue and routing */
 /* Accept a message: checks routing, duplicates and room; splits OTA packets too long for one SMS; stores it.
