@@ -1,6 +1,6 @@
 /* handset-sim's libosmovty configuration (the `handset` node) and VTY commands: `show handset`, `show inbox`, and
- * the user's hands on the phone (`handset menu-select`, `handset sms-deliver`, `handset power-cycle`, adding
- * contacts and notes). */
+ * the user's hands on the phone (`handset menu-select`, `handset sms-deliver`, `handset dial`,
+ * `handset power-cycle`, adding contacts and notes). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -290,6 +290,17 @@ DEFUN(hs_sms, hs_sms_cmd, "handset sms-deliver HEX", "Act on the handset\nReceiv
 	return CMD_SUCCESS;
 }
 
+DEFUN(hs_dial, hs_dial_cmd, "handset dial NUMBER", "Act on the handset\nPlace a call\nNumber\n")
+{
+	handset_user_activity(g_hs);
+	if (handset_dial(g_hs, argv[0]) < 0) {
+		vty_out(vty, "%% %s%s", g_hs->call.text, VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	vty_out(vty, "%s%s%s%s", g_hs->call.result, g_hs->call.text[0] ? ": " : "", g_hs->call.text, VTY_NEWLINE);
+	return CMD_SUCCESS;
+}
+
 DEFUN(hs_power, hs_power_cmd, "handset power-cycle", "Act on the handset\nSwitch off and on again\n")
 {
 	handset_power_cycle(g_hs);
@@ -338,7 +349,7 @@ int handset_vty_init(struct handset *hs)
 		&cfg_user_timeout_cmd, &cfg_display_clear_cmd, &cfg_reauth_cmd, &cfg_reauth_dl_cmd,
 	};
 	static struct cmd_element *act_cmds[] = {
-		&hs_menu_cmd, &hs_sms_cmd, &hs_power_cmd, &hs_clear_cmd, &hs_contact_cmd, &hs_note_cmd,
+		&hs_menu_cmd, &hs_sms_cmd, &hs_dial_cmd, &hs_power_cmd, &hs_clear_cmd, &hs_contact_cmd, &hs_note_cmd,
 	};
 	size_t i;
 

@@ -5,6 +5,7 @@
  *   handset_smpp.c     the lab route of sms-gateway (SMPP bind with the MSISDN)
  *   handset_state.c    the screen in the terminal and the JSON state file
  *   handset_userdata.c contacts and notes sealed with the key from the anti-theft applet
+ *   handset_call.c     placing a call through the card's call control
  *   handset_vty.c      configuration file (libosmovty) and VTY commands */
 #pragma once
 
@@ -102,7 +103,13 @@ struct handset {
 	struct hs_dl_group dl[HS_DL_GROUPS];
 	unsigned int downloads; /* data download ENVELOPEs sent */
 	json_t *mo_log;		/* MO messages sent (last ones) */
-	uint8_t mr;		/* TP-MR of the next MO */
+
+	/* the last call placed */
+	struct {
+		char number[CAT_ADDR_MAX_DIGITS + 2];
+		char result[48];
+		char text[PCSCT_TEXT_MAX + 64];
+	} call;
 
 	/* user input */
 	struct pcsct_answers answers;
@@ -185,6 +192,9 @@ void handset_screen_draw(const struct handset *hs);
 void handset_userdata_open(struct handset *hs);
 void handset_userdata_close(struct handset *hs);
 int handset_userdata_add(struct handset *hs, const char *kind, const char *a, const char *b, struct sg_error *err);
+
+/* handset_call.c: place a call (emergency numbers bypass call control). 0, or -1 for a malformed number. */
+int handset_dial(struct handset *hs, const char *number);
 
 /* handset_vty.c */
 int handset_vty_init(struct handset *hs);

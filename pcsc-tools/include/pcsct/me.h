@@ -20,9 +20,9 @@
 #define PCSCT_EVENTS_MAX 16
 #define PCSCT_PROFILE_MAX 32
 
-/* The richer-than-minimum profile handset-sim declares: byte 1 adds menu selection, byte 5 user activity and idle
- * screen events (cat-proactive.md section 9). */
-#define PCSCT_PROFILE_DEFAULT "3B01FF6B71000017"
+/* The richer-than-minimum profile handset-sim declares: byte 1 adds menu selection, byte 2 call control by the
+ * card, byte 5 user activity and idle screen events (cat-proactive.md section 9). */
+#define PCSCT_PROFILE_DEFAULT "3B03FF6B71000017"
 
 /* What the terminal is configured as. */
 struct pcsct_me_cfg {
