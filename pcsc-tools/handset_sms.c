@@ -213,6 +213,7 @@ int handset_sms_deliver(struct handset *hs, const uint8_t *tpdu, size_t len, str
 {
 	struct sms_deliver d;
 	struct sms_udh h;
+	unsigned int before = hs->downloads;
 
 	if (sms_deliver_decode(tpdu, len, &d, err) < 0)
 		return -1;
@@ -227,8 +228,10 @@ int handset_sms_deliver(struct handset *hs, const uint8_t *tpdu, size_t len, str
 		download_part(hs, &d, &h, tpdu, len);
 	else
 		download(hs, &d, tpdu, len);
-	if (hs->cfg.reauth_after_download && hs->card_state == HS_CARD_READY && !hs->in_session)
-		handset_attach(hs); /* the network authenticates again at the next radio contact */
+	/* The network authenticates again at the next radio contact after the transaction. */
+	if (hs->downloads != before && hs->cfg.reauth_after_download && hs->card_state == HS_CARD_READY &&
+	    !hs->in_session)
+		handset_attach(hs);
 	return 0;
 }
 
