@@ -230,7 +230,6 @@ static void dispatch_cb(void *data)
 	struct gw *gw = data;
 	struct gw_msg *m, *tmp;
 	time_t now = time(NULL);
-	bool later = false;
 	unsigned int cards_done = 0;
 
 	llist_for_each_entry_safe(m, tmp, &gw->pending, list) {
@@ -238,10 +237,9 @@ static void dispatch_cb(void *data)
 		struct gw_conn *c;
 		struct gw_route *r;
 
-		if (m->next_try > now) {
-			later = true;
+		/* housekeeping kicks every second, which is when a backed-off message gets its next try */
+		if (m->next_try > now)
 			continue;
-		}
 		if (to_card(gw, m, &r)) {
 			/* synchronous card I/O: one message per pass keeps the loop responsive */
 			if (cards_done++)
@@ -259,8 +257,6 @@ static void dispatch_cb(void *data)
 		send_msg(gw, c, m);
 	}
 	gw_store_flush(gw->store);
-	if (later)
-		osmo_timer_schedule(&gw->dispatch_timer, 1, 0);
 }
 
 static void housekeeping_cb(void *data)
