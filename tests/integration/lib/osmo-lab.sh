@@ -36,15 +36,15 @@ stop_pidfile() {
 	return 0
 }
 
+# osmo_log_header: the "log stderr" block every Osmocom-style config here starts with.
+osmo_log_header() {
+	printf '%s\n' "log stderr" " logging filter all 1" " logging color 0" " logging print category 1" \
+		" logging print level 1" " logging timestamp 1"
+}
+
 _osmo_lab_write_cfgs() {
 	local d=$1
-	cat > "$d/hlr.cfg" <<CFG
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging print level 1
- logging timestamp 1
+	{ osmo_log_header; cat <<CFG
  logging level main notice
  logging level db notice
  logging level auc notice
@@ -59,13 +59,8 @@ hlr
  gsup
   bind ip 127.0.0.1
 CFG
-	cat > "$d/msc.cfg" <<CFG
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging print level 1
- logging timestamp 1
+	} > "$d/hlr.cfg"
+	{ osmo_log_header; cat <<CFG
  logging level set-all notice
  logging level smpp info
  logging level lsms info
@@ -105,6 +100,7 @@ smpp
   password ota-pw
   default-route
 CFG
+	} > "$d/msc.cfg"
 }
 
 # osmo_lab_start_msc: (re)start osmo-msc alone, e.g. after an outage.

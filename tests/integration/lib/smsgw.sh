@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Helpers for the sms-gateway integration tests: start/stop a gateway with a generated config, talk to its VTY,
-# TAP output. Source after setting B (build dir).
+# TAP output. Source after osmo-lab.sh (wait_port, stop_pidfile, osmo_log_header) and setting B (build dir).
 
 SMSGW_BIN=${B:-build}/bin
 TAP_FAILS=0
@@ -21,13 +21,8 @@ free_port() {
 smsgw_write_cfg() {
 	local f=$1 port=$2 vty=$3 db=$4; shift 4
 	{
+		osmo_log_header
 		cat <<CFG
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging print level 1
- logging timestamp 1
  logging level smpp info
  logging level route info
  logging level queue info
