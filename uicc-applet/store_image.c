@@ -88,7 +88,7 @@ static int decode_record(void *ctx, const uint8_t **pp, const uint8_t *end, stru
 	memcpy(r->name, p, nl);
 	r->name[nl] = '\0';
 	p += nl;
-	if (!store_name_ok(r->name))
+	if (strlen(r->name) != nl || !store_name_ok(r->name))
 		return sg_err(err, "card image: record %zu: invalid name", idx);
 	if (prev && strcmp(prev, r->name) >= 0)
 		return sg_err(err, "card image: record '%s' out of order or duplicated", r->name);
