@@ -2,6 +2,7 @@
  * power on/off/reset (volatile state only), the ATR, and the accessors the toolkit side uses. */
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/talloc.h>
 
@@ -55,6 +56,14 @@ abort:
 	return -1;
 }
 
+/* PIN values and SQN state do not outlive the card in freed memory. */
+static int card_destructor(struct uicc_card *card)
+{
+	OPENSSL_cleanse(&card->pin, sizeof(card->pin));
+	OPENSSL_cleanse(card->pending, sizeof(card->pending));
+	return 0;
+}
+
 struct uicc_card *uicc_card_create(void *ctx, struct uicc_profile *profile, const char *image_path,
 				   struct sg_error *err)
 {
@@ -65,6 +74,7 @@ struct uicc_card *uicc_card_create(void *ctx, struct uicc_profile *profile, cons
 		sg_err(err, "card: out of memory");
 		return NULL;
 	}
+	talloc_set_destructor(card, card_destructor);
 	card->profile = talloc_steal(card, profile);
 	if (build(card, image_path, err) < 0) {
 		talloc_free(card);
