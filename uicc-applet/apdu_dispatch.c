@@ -12,13 +12,13 @@
 #include "uicc/toolkit.h"
 #include "card_internal.h"
 
-#define CLA_ISO 0x00
-#define CLA_UICC 0x80
-#define CLA_CHANNEL_MASK 0x03
-#define CLA_SM_MASK 0x0C
-#define SW_LOGICAL_CHANNEL 0x6881
+#define CLA_ISO		    0x00
+#define CLA_UICC	    0x80
+#define CLA_CHANNEL_MASK    0x03
+#define CLA_SM_MASK	    0x0C
+#define SW_LOGICAL_CHANNEL  0x6881
 #define SW_SECURE_MESSAGING 0x6882
-#define SW_NO_DATA 0x6985 /* GET RESPONSE with nothing to give */
+#define SW_NO_DATA	    0x6985 /* GET RESPONSE with nothing to give */
 
 void chan_reset(struct uicc_chan *ch, struct uicc_card *card, bool remote)
 {
@@ -213,8 +213,8 @@ static void shape(struct uicc_chan *ch, const struct apdu *a, struct apdu_rsp *r
 		return;
 	if (a->ins != APDU_INS_GET_RESPONSE)
 		card->has_pending = false;
-	if (r->via_get_response && r->len && (apdu_sw_is_success(r->sw) || (r->sw >> 8) == 0x62 ||
-					      (r->sw >> 8) == 0x63)) {
+	if (r->via_get_response && r->len &&
+	    (apdu_sw_is_success(r->sw) || (r->sw >> 8) == 0x62 || (r->sw >> 8) == 0x63)) {
 		memcpy(card->pending, r->data, r->len);
 		card->pending_len = r->len;
 		card->pending_sw = r->sw;
@@ -229,8 +229,7 @@ static void shape(struct uicc_chan *ch, const struct apdu *a, struct apdu_rsp *r
 		r->sw = APDU_SW_PROACTIVE(pending & 0xFF);
 }
 
-static void log_apdu(const struct uicc_card *card, const uint8_t *cmd, size_t len, const uint8_t *rsp,
-		     size_t rsp_len)
+static void log_apdu(const struct uicc_card *card, const uint8_t *cmd, size_t len, const uint8_t *rsp, size_t rsp_len)
 {
 	uint8_t trace[2 * UICC_RSP_MAX + 8];
 	size_t n = uicc_card_trace_redact(card, cmd, len, rsp, rsp_len, trace, sizeof(trace));

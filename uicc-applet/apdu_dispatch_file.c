@@ -5,9 +5,9 @@
 #include "uicc/fs.h"
 #include "card_internal.h"
 
-#define SW_NO_CURRENT_EF 0x6986
-#define SW_INVALIDATED 0x6283
-#define REC_MODE_NEXT 0x02
+#define SW_NO_CURRENT_EF  0x6986
+#define SW_INVALIDATED	  0x6283
+#define REC_MODE_NEXT	  0x02
 #define REC_MODE_PREVIOUS 0x03
 #define REC_MODE_ABSOLUTE 0x04
 

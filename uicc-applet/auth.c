@@ -16,12 +16,12 @@
 #include "auth_milenage.h"
 #include "card_internal.h"
 
-#define SQN_RECORD "usim.sqn"
+#define SQN_RECORD	    "usim.sqn"
 #define SW_AUTH_MAC_FAILURE 0x9862
-#define TAG_AUTH_OK 0xDB
-#define TAG_SYNC_FAIL 0xDC
-#define P2_GSM 0x80
-#define P2_3G 0x81
+#define TAG_AUTH_OK	    0xDB
+#define TAG_SYNC_FAIL	    0xDC
+#define P2_GSM		    0x80
+#define P2_3G		    0x81
 
 /* Record: u16 number of slots, then highest and each slot's SQN as 6 bytes. */
 static int sqn_put(struct uicc_card *card)

@@ -12,7 +12,7 @@
 
 /* TS 33.102 C.2.1: a SEQ may run ahead of the highest accepted one by at most this much (2^28 recommended) */
 #define SQN_DELTA (1ULL << 28)
-#define SQN_MASK 0xFFFFFFFFFFFFULL
+#define SQN_MASK  0xFFFFFFFFFFFFULL
 
 static uint64_t load48(const uint8_t *b)
 {
@@ -39,7 +39,7 @@ int auth_milenage_check(const uint8_t *k, const uint8_t *opc, struct sqn_state *
 			const uint8_t rand[16], const uint8_t autn[16], uint8_t res[8], uint8_t ck[16], uint8_t ik[16],
 			uint8_t kc[8], uint8_t auts[14])
 {
-	static const uint8_t resync_amf[2] = { 0x00, 0x00 };
+	static const uint8_t resync_amf[2] = {0x00, 0x00};
 	uint8_t ak[6], akstar[6], sqn_b[6], mac_a[8];
 	uint64_t rx_sqn;
 	int rc = -1;

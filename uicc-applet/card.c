@@ -15,8 +15,8 @@
 #define IMAGE_ICCID_RECORD "card.iccid"
 
 /* T=0, Fi/Di 512/32 (TA1 96), T=15 global bytes (TA3 C7: clock stop, classes A/B/C), 15 historical bytes, TCK */
-static const uint8_t default_atr[] = { 0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31, 0xA0, 0x73, 0xBE,
-				       0x21, 0x13, 0x67, 0x43, 0x20, 0x07, 0x18, 0x00, 0x00, 0x01, 0xA5 };
+static const uint8_t default_atr[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31, 0xA0, 0x73, 0xBE,
+				      0x21, 0x13, 0x67, 0x43, 0x20, 0x07, 0x18, 0x00, 0x00, 0x01, 0xA5};
 
 /* The image must belong to this profile's card: a wrong pairing would mix one card's counters with another's. */
 static int check_or_stamp_iccid(struct uicc_card *card, struct sg_error *err)
@@ -32,8 +32,8 @@ static int check_or_stamp_iccid(struct uicc_card *card, struct sg_error *err)
 	if (!uicc_store_get(card->store, IMAGE_ICCID_RECORD, &d, &len))
 		return sg_err(err, "card image: has no ICCID record");
 	if (len != strlen(iccid) || memcmp(d, iccid, len) != 0)
-		return sg_err(err, "card image belongs to ICCID %.*s, the profile is ICCID %s", (int)len, (const char *)d,
-			      iccid);
+		return sg_err(err, "card image belongs to ICCID %.*s, the profile is ICCID %s", (int)len,
+			      (const char *)d, iccid);
 	return 0;
 }
 

@@ -9,7 +9,7 @@
 #include "uicc/card.h"
 #include "uicc/fs.h"
 
-#define PIN_LEN 8
+#define PIN_LEN	      8
 #define SQN_SLOTS_MAX 1024 /* 2^10: the largest IND length a profile may ask for */
 
 /* Persistent PIN state ("pin" record). */

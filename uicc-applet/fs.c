@@ -102,8 +102,8 @@ struct uicc_file *uicc_fs_by_aid(struct uicc_fs *fs, const uint8_t *aid, size_t 
 	return memcmp(fs->usim->aid, aid, len) == 0 ? fs->usim : NULL;
 }
 
-static struct uicc_file *select_fid(struct uicc_fs *fs, const struct uicc_file *cur_df,
-				    const struct uicc_file *cur_adf, uint16_t fid)
+static struct uicc_file *select_fid(struct uicc_fs *fs, const struct uicc_file *cur_df, const struct uicc_file *cur_adf,
+				    uint16_t fid)
 {
 	struct uicc_file *f;
 
@@ -125,8 +125,8 @@ static struct uicc_file *select_fid(struct uicc_fs *fs, const struct uicc_file *
 	return NULL;
 }
 
-uint16_t uicc_fs_select(struct uicc_fs *fs, const struct uicc_file *cur_df, const struct uicc_file *cur_adf,
-			uint8_t p1, const uint8_t *data, size_t len, struct uicc_file **out)
+uint16_t uicc_fs_select(struct uicc_fs *fs, const struct uicc_file *cur_df, const struct uicc_file *cur_adf, uint8_t p1,
+			const uint8_t *data, size_t len, struct uicc_file **out)
 {
 	struct uicc_file *f = NULL;
 

@@ -6,22 +6,22 @@
 #include "fs_internal.h"
 
 #define ARR_MAX_RULES 16
-#define ARR_RULE_MAX 40
+#define ARR_RULE_MAX  40
 
 /* AM byte bits for EFs (ISO 7816-4 table 17): b1 read/search, b2 update/erase, b4 deactivate, b5 activate.
  * For DFs: b2 create EF, b3 create DF (with the update condition), b4 deactivate, b5 activate. */
-#define AM_EF_READ 0x01
+#define AM_EF_READ   0x01
 #define AM_EF_UPDATE 0x02
 #define AM_DF_CREATE 0x06
-#define AM_ADMIN 0x18
+#define AM_ADMIN     0x18
 
 #define KEYREF_PIN1 0x01
 #define KEYREF_ADM1 0x0A
 
 static size_t put_sc(enum uicc_acc c, uint8_t *out)
 {
-	static const uint8_t always[] = { 0x90, 0x00 }, never[] = { 0x97, 0x00 };
-	uint8_t user[] = { 0xA4, 0x06, 0x83, 0x01, 0x00, 0x95, 0x01, 0x08 };
+	static const uint8_t always[] = {0x90, 0x00}, never[] = {0x97, 0x00};
+	uint8_t user[] = {0xA4, 0x06, 0x83, 0x01, 0x00, 0x95, 0x01, 0x08};
 
 	switch (c) {
 	case UICC_ACC_ALWAYS:
@@ -40,7 +40,7 @@ static size_t put_sc(enum uicc_acc c, uint8_t *out)
 /* Encode f's rule; returns its length. */
 static size_t encode_rule(const struct uicc_file *f, uint8_t *out)
 {
-	static const enum uicc_acc order[] = { UICC_ACC_ALWAYS, UICC_ACC_PIN1, UICC_ACC_ADM, UICC_ACC_NEVER };
+	static const enum uicc_acc order[] = {UICC_ACC_ALWAYS, UICC_ACC_PIN1, UICC_ACC_ADM, UICC_ACC_NEVER};
 	bool df = uicc_file_is_df(f);
 	size_t len = 0;
 

@@ -8,7 +8,7 @@
 /* USIM services we offer (TS 31.102 4.2.8): SMS 10, SMSP 12, SPN 19, MSISDN 21, GSM access 27 (so AUTHENTICATE
  * returns Kc), data download via SMS-PP 28, call control by USIM 30, "shall be set to 1" 33, data download via
  * USSD and USSD application mode 70. */
-static const unsigned int ust_services[] = { 10, 12, 19, 21, 27, 28, 30, 33, 70 };
+static const unsigned int ust_services[] = {10, 12, 19, 21, 27, 28, 30, 33, 70};
 
 static void set_body(struct uicc_fs *fs, const char *name, const void *data, size_t len)
 {
@@ -47,7 +47,7 @@ static void fill_ust(struct uicc_fs *fs)
 /* LAI from the IMSI's MCC and MNC (2 digits assumed, as EF.AD says), LAC FFFE = deleted, status "not updated" */
 static void fill_loci(struct uicc_fs *fs, const char *imsi)
 {
-	uint8_t loci[11] = { 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFE, 0xFF, 0x01 };
+	uint8_t loci[11] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFE, 0xFF, 0x01};
 	const uint8_t *d = (const uint8_t *)imsi;
 
 	loci[4] = ((d[1] - '0') << 4) | (d[0] - '0');
@@ -58,7 +58,7 @@ static void fill_loci(struct uicc_fs *fs, const char *imsi)
 
 static void fill_acc(struct uicc_fs *fs, const char *imsi)
 {
-	uint8_t acc[2] = { 0, 0 };
+	uint8_t acc[2] = {0, 0};
 	unsigned int cls = imsi[strlen(imsi) - 1] - '0';
 
 	/* access class 0..9 from the last IMSI digit (TS 22.011 4.2) */
@@ -101,8 +101,8 @@ static int fill_identities(struct uicc_fs *fs, const struct uicc_profile *p, str
 
 int fs_fill_defaults(struct uicc_fs *fs, const struct uicc_profile *p, struct sg_error *err)
 {
-	static const uint8_t ad[4] = { 0x00, 0x00, 0x00, 0x02 };
-	static const uint8_t lang[4] = { 'e', 'n', 0xFF, 0xFF };
+	static const uint8_t ad[4] = {0x00, 0x00, 0x00, 0x02};
+	static const uint8_t lang[4] = {'e', 'n', 0xFF, 0xFF};
 	static const uint8_t zero = 0x00, no_ksi = 0x07;
 
 	fill_dir(fs);

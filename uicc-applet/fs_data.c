@@ -7,16 +7,16 @@
 #include "uicc/store.h"
 #include "fs_internal.h"
 
-#define SW_OK 0x9000
-#define SW_EOF 0x6282
-#define SW_INVALIDATED 0x6283
-#define SW_MEMORY 0x6581
-#define SW_WRONG_LENGTH 0x6700
-#define SW_INCOMPATIBLE 0x6981
+#define SW_OK		    0x9000
+#define SW_EOF		    0x6282
+#define SW_INVALIDATED	    0x6283
+#define SW_MEMORY	    0x6581
+#define SW_WRONG_LENGTH	    0x6700
+#define SW_INCOMPATIBLE	    0x6981
 #define SW_RECORD_NOT_FOUND 0x6A83
-#define SW_WRONG_OFFSET 0x6B00
+#define SW_WRONG_OFFSET	    0x6B00
 
-#define LCS_ACTIVE 0x05
+#define LCS_ACTIVE	0x05
 #define LCS_DEACTIVATED 0x04
 
 /* The stored record of an EF: life-cycle byte, then the body. */
@@ -77,7 +77,6 @@ static uint16_t write_span(struct uicc_fs *fs, const struct uicc_file *f, int lc
 	talloc_free(buf);
 	return rc < 0 ? SW_MEMORY : SW_OK;
 }
-
 
 static bool is_record_ef(const struct uicc_file *f)
 {

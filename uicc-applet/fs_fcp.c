@@ -19,14 +19,14 @@ static size_t subtree_size(const struct uicc_file *df)
 
 static void put_u16(struct sg_tlv_writer *w, uint16_t tag, size_t v)
 {
-	uint8_t b[2] = { v >> 8, v & 0xFF };
+	uint8_t b[2] = {v >> 8, v & 0xFF};
 
 	sg_ber_tlv_put(w, tag, b, 2);
 }
 
 static void put_descriptor(struct sg_tlv_writer *w, const struct uicc_file *f)
 {
-	uint8_t d[5] = { 0, 0x21, 0, f->rec_len, f->rec_count };
+	uint8_t d[5] = {0, 0x21, 0, f->rec_len, f->rec_count};
 
 	switch (f->kind) {
 	case UICC_FILE_TRANSPARENT:
@@ -51,7 +51,7 @@ static void put_security(struct sg_tlv_writer *w, const struct uicc_file *f)
 {
 	/* EFs of the ADF use the ADF's EF.ARR (6F06); everything else the MF's (2F06) */
 	bool in_adf = !uicc_file_is_df(f) && f->parent && f->parent->kind == UICC_FILE_ADF;
-	uint8_t ref[3] = { in_adf ? 0x6F : 0x2F, 0x06, f->arr_rec };
+	uint8_t ref[3] = {in_adf ? 0x6F : 0x2F, 0x06, f->arr_rec};
 
 	sg_ber_tlv_put(w, 0x8B, ref, 3);
 }
@@ -59,7 +59,7 @@ static void put_security(struct sg_tlv_writer *w, const struct uicc_file *f)
 static void put_pin_status(struct sg_tlv_writer *w, const struct uicc_fs *fs)
 {
 	uint8_t ps = (fs->pin1_enabled ? 0x80 : 0) | (fs->has_adm1 ? 0x40 : 0);
-	uint8_t tpl[] = { 0x90, 0x01, ps, 0x95, 0x01, 0x08, 0x83, 0x01, PS_KEYREF_PIN1, 0x83, 0x01, PS_KEYREF_ADM1 };
+	uint8_t tpl[] = {0x90, 0x01, ps, 0x95, 0x01, 0x08, 0x83, 0x01, PS_KEYREF_PIN1, 0x83, 0x01, PS_KEYREF_ADM1};
 
 	sg_ber_tlv_put(w, 0xC6, tpl, sizeof(tpl));
 }
@@ -77,7 +77,7 @@ size_t uicc_fs_fcp(struct uicc_fs *fs, const struct uicc_file *f, uint8_t *out, 
 	if (f->aid_len)
 		sg_ber_tlv_put(&w, 0x84, f->aid, f->aid_len);
 	if (f->kind == UICC_FILE_MF) {
-		static const uint8_t chars[] = { 0x80, 0x01, 0x71 }; /* UICC characteristics: clock stop, classes */
+		static const uint8_t chars[] = {0x80, 0x01, 0x71}; /* UICC characteristics: clock stop, classes */
 		sg_ber_tlv_put(&w, 0xA5, chars, sizeof(chars));
 	}
 	sg_ber_tlv_put(&w, 0x8A, &lcs, 1);

@@ -12,7 +12,7 @@ struct uicc_store;
 struct uicc_profile;
 
 #define FS_MAX_FILES 48
-#define FS_AID_MAX 16
+#define FS_AID_MAX   16
 
 struct uicc_file {
 	struct uicc_fs *fs;
@@ -30,8 +30,8 @@ struct uicc_file {
 	size_t rec_count; /* record EFs */
 	enum uicc_acc acc[3];
 	uint8_t arr_rec; /* record of EF.ARR holding this file's access rule */
-	bool active; /* life cycle of a new card's file (afterwards the store has it) */
-	uint8_t *body; /* size bytes (record EFs: rec_len * rec_count, record 1 first) */
+	bool active;	 /* life cycle of a new card's file (afterwards the store has it) */
+	uint8_t *body;	 /* size bytes (record EFs: rec_len * rec_count, record 1 first) */
 	char store_name[32];
 };
 

@@ -26,32 +26,32 @@ struct fs_spec {
 };
 
 /* USIM application identifier: RID A000000087 (3GPP), application code 1002 (USIM), then provider bytes */
-static const uint8_t usim_aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xFF,
-				    0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00 };
+static const uint8_t usim_aid[] = {0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xFF,
+				   0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00};
 
 static const struct fs_spec layout[] = {
-	{ "MF", NULL, 0x3F00, 0, UICC_FILE_MF, 0, 0, A, D, D },
-	{ "EF.DIR", "MF", 0x2F00, 0x1E, UICC_FILE_LINEAR_FIXED, 38, 2, A, D, D },
-	{ "EF.ICCID", "MF", 0x2FE2, 0x02, UICC_FILE_TRANSPARENT, 10, 0, A, N, D },
-	{ "EF.PL", "MF", 0x2F05, 0x05, UICC_FILE_TRANSPARENT, 4, 0, A, P, D },
-	{ "EF.ARR", "MF", 0x2F06, 0x06, UICC_FILE_LINEAR_FIXED, 0, 0, A, D, D },
-	{ "ADF.USIM", "MF", 0x7FF0, 0, UICC_FILE_ADF, 0, 0, A, D, D },
-	{ "EF.LI", "ADF.USIM", 0x6F05, 0x02, UICC_FILE_TRANSPARENT, 4, 0, A, P, D },
-	{ "EF.ARR.USIM", "ADF.USIM", 0x6F06, 0x17, UICC_FILE_LINEAR_FIXED, 0, 0, A, D, D },
-	{ "EF.IMSI", "ADF.USIM", 0x6F07, 0x07, UICC_FILE_TRANSPARENT, 9, 0, P, D, D },
-	{ "EF.KEYS", "ADF.USIM", 0x6F08, 0x08, UICC_FILE_TRANSPARENT, 33, 0, P, P, D },
-	{ "EF.UST", "ADF.USIM", 0x6F38, 0x04, UICC_FILE_TRANSPARENT, 10, 0, P, D, D },
-	{ "EF.SMS", "ADF.USIM", 0x6F3C, 0, UICC_FILE_LINEAR_FIXED, 176, 10, P, P, D },
-	{ "EF.SMSP", "ADF.USIM", 0x6F42, 0, UICC_FILE_LINEAR_FIXED, 40, 2, P, P, D },
-	{ "EF.SMSS", "ADF.USIM", 0x6F43, 0, UICC_FILE_TRANSPARENT, 2, 0, P, P, D },
-	{ "EF.SPN", "ADF.USIM", 0x6F46, 0, UICC_FILE_TRANSPARENT, 17, 0, A, D, D },
-	{ "EF.EST", "ADF.USIM", 0x6F56, 0x05, UICC_FILE_TRANSPARENT, 1, 0, P, P, D },
-	{ "EF.ACC", "ADF.USIM", 0x6F78, 0x06, UICC_FILE_TRANSPARENT, 2, 0, P, D, D },
-	{ "EF.LOCI", "ADF.USIM", 0x6F7E, 0x0B, UICC_FILE_TRANSPARENT, 11, 0, P, P, D },
-	{ "EF.AD", "ADF.USIM", 0x6FAD, 0x03, UICC_FILE_TRANSPARENT, 4, 0, A, D, D },
-	{ "DF.TELECOM", "MF", 0x7F10, 0, UICC_FILE_DF, 0, 0, A, D, D },
-	{ "EF.ADN", "DF.TELECOM", 0x6F3A, 0, UICC_FILE_LINEAR_FIXED, 30, 50, P, P, D },
-	{ "EF.MSISDN", "DF.TELECOM", 0x6F40, 0, UICC_FILE_LINEAR_FIXED, 30, 2, P, P, D },
+	{"MF", NULL, 0x3F00, 0, UICC_FILE_MF, 0, 0, A, D, D},
+	{"EF.DIR", "MF", 0x2F00, 0x1E, UICC_FILE_LINEAR_FIXED, 38, 2, A, D, D},
+	{"EF.ICCID", "MF", 0x2FE2, 0x02, UICC_FILE_TRANSPARENT, 10, 0, A, N, D},
+	{"EF.PL", "MF", 0x2F05, 0x05, UICC_FILE_TRANSPARENT, 4, 0, A, P, D},
+	{"EF.ARR", "MF", 0x2F06, 0x06, UICC_FILE_LINEAR_FIXED, 0, 0, A, D, D},
+	{"ADF.USIM", "MF", 0x7FF0, 0, UICC_FILE_ADF, 0, 0, A, D, D},
+	{"EF.LI", "ADF.USIM", 0x6F05, 0x02, UICC_FILE_TRANSPARENT, 4, 0, A, P, D},
+	{"EF.ARR.USIM", "ADF.USIM", 0x6F06, 0x17, UICC_FILE_LINEAR_FIXED, 0, 0, A, D, D},
+	{"EF.IMSI", "ADF.USIM", 0x6F07, 0x07, UICC_FILE_TRANSPARENT, 9, 0, P, D, D},
+	{"EF.KEYS", "ADF.USIM", 0x6F08, 0x08, UICC_FILE_TRANSPARENT, 33, 0, P, P, D},
+	{"EF.UST", "ADF.USIM", 0x6F38, 0x04, UICC_FILE_TRANSPARENT, 10, 0, P, D, D},
+	{"EF.SMS", "ADF.USIM", 0x6F3C, 0, UICC_FILE_LINEAR_FIXED, 176, 10, P, P, D},
+	{"EF.SMSP", "ADF.USIM", 0x6F42, 0, UICC_FILE_LINEAR_FIXED, 40, 2, P, P, D},
+	{"EF.SMSS", "ADF.USIM", 0x6F43, 0, UICC_FILE_TRANSPARENT, 2, 0, P, P, D},
+	{"EF.SPN", "ADF.USIM", 0x6F46, 0, UICC_FILE_TRANSPARENT, 17, 0, A, D, D},
+	{"EF.EST", "ADF.USIM", 0x6F56, 0x05, UICC_FILE_TRANSPARENT, 1, 0, P, P, D},
+	{"EF.ACC", "ADF.USIM", 0x6F78, 0x06, UICC_FILE_TRANSPARENT, 2, 0, P, D, D},
+	{"EF.LOCI", "ADF.USIM", 0x6F7E, 0x0B, UICC_FILE_TRANSPARENT, 11, 0, P, P, D},
+	{"EF.AD", "ADF.USIM", 0x6FAD, 0x03, UICC_FILE_TRANSPARENT, 4, 0, A, D, D},
+	{"DF.TELECOM", "MF", 0x7F10, 0, UICC_FILE_DF, 0, 0, A, D, D},
+	{"EF.ADN", "DF.TELECOM", 0x6F3A, 0, UICC_FILE_LINEAR_FIXED, 30, 50, P, P, D},
+	{"EF.MSISDN", "DF.TELECOM", 0x6F40, 0, UICC_FILE_LINEAR_FIXED, 30, 2, P, P, D},
 };
 
 #undef A
@@ -110,8 +110,7 @@ static int apply_size_overrides(struct uicc_fs *fs, const struct uicc_profile *p
 		}
 		if (pf->record_count >= 0) {
 			if (f->kind == UICC_FILE_TRANSPARENT)
-				return sg_err(err, "files[%zu].record_count: %s is transparent (use size)", i,
-					      f->name);
+				return sg_err(err, "files[%zu].record_count: %s is transparent (use size)", i, f->name);
 			f->rec_count = pf->record_count;
 		}
 	}

@@ -8,7 +8,7 @@
 #include "uicc/store.h"
 #include "fs_internal.h"
 
-#define LCS_ACTIVE 0x05
+#define LCS_ACTIVE	0x05
 #define LCS_DEACTIVATED 0x04
 
 int fs_persist_file(struct uicc_fs *fs, const struct uicc_file *f)
@@ -49,7 +49,8 @@ int fs_load_all(struct uicc_fs *fs, struct sg_error *err)
 		if (!uicc_store_get(fs->store, f->store_name, &d, &len))
 			return sg_err(err, "card image: no contents for %s", f->name);
 		if (len != uicc_file_size(f) + 1 || (d[0] != LCS_ACTIVE && d[0] != LCS_DEACTIVATED))
-			return sg_err(err, "card image: %s has %zu bytes, this card's layout needs %zu (profile changed?)",
+			return sg_err(err,
+				      "card image: %s has %zu bytes, this card's layout needs %zu (profile changed?)",
 				      f->name, len - 1, uicc_file_size(f));
 		TALLOC_FREE(f->body);
 	}

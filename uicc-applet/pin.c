@@ -11,10 +11,10 @@
 #include "card_internal.h"
 #include "fs_internal.h"
 
-#define PIN_RECORD "pin"
+#define PIN_RECORD	   "pin"
 #define PIN_RECORD_VERSION 1
-#define PIN_RECORD_LEN (1 + 2 * PIN_LEN + 4)
-#define ADM1_TRIES 10
+#define PIN_RECORD_LEN	   (1 + 2 * PIN_LEN + 4)
+#define ADM1_TRIES	   10
 
 #define KEYREF_PIN1 0x01
 #define KEYREF_ADM1 0x0A

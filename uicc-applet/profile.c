@@ -61,7 +61,7 @@ static int parse_identity(struct uicc_profile *p, const json_t *root, struct sg_
 
 static int parse_milenage(struct uicc_profile *p, const json_t *root, struct sg_error *err)
 {
-	static const char *const keys[] = { "k", "opc", "op", "sqn_ind_bits", NULL };
+	static const char *const keys[] = {"k", "opc", "op", "sqn_ind_bits", NULL};
 	uint8_t op[16];
 	size_t n, nopc, nop;
 	long long ind;
@@ -112,7 +112,7 @@ static int parse_adm1(struct uicc_profile *p, const json_t *pin, struct sg_error
 
 static int parse_pins(struct uicc_profile *p, const json_t *root, struct sg_error *err)
 {
-	static const char *const keys[] = { "pin1", "puk1", "pin1_enabled", "pin1_tries", "puk1_tries", "adm1", NULL };
+	static const char *const keys[] = {"pin1", "puk1", "pin1_enabled", "pin1_tries", "puk1_tries", "adm1", NULL};
 	long long v;
 	json_t *pin;
 
@@ -145,8 +145,8 @@ static int profile_destructor(struct uicc_profile *p)
 
 static int parse_root(struct uicc_profile *p, const json_t *root, struct sg_error *err)
 {
-	static const char *const keys[] = { "iccid", "imsi", "msisdn", "spn", "atr", "milenage", "pin",
-					    "ota",   "files", "apps", NULL };
+	static const char *const keys[] = {"iccid", "imsi", "msisdn", "spn",  "atr", "milenage",
+					   "pin",   "ota",  "files",  "apps", NULL};
 	json_t *ota, *files, *apps;
 
 	if (!json_is_object(root))

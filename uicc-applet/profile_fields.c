@@ -10,7 +10,8 @@ int pp_only_keys(const json_t *obj, const char *path, const char *const *allowed
 	const char *key;
 	json_t *val;
 
-	json_object_foreach((json_t *)obj, key, val) {
+	json_object_foreach((json_t *)obj, key, val)
+	{
 		const char *const *a = allowed;
 		while (*a && strcmp(*a, key) != 0)
 			a++;
@@ -20,8 +21,7 @@ int pp_only_keys(const json_t *obj, const char *path, const char *const *allowed
 	return 0;
 }
 
-static json_t *field(const json_t *obj, const char *key, const char *path, bool required, struct sg_error *err,
-		     int *rc)
+static json_t *field(const json_t *obj, const char *key, const char *path, bool required, struct sg_error *err, int *rc)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -33,8 +33,7 @@ static json_t *field(const json_t *obj, const char *key, const char *path, bool 
 
 #define FIELD_ERR(fmt, ...) sg_err(err, "%s%s%s: " fmt, path, *path ? "." : "", key, ##__VA_ARGS__)
 
-int pp_object(const json_t *obj, const char *key, const char *path, bool required, json_t **out,
-	      struct sg_error *err)
+int pp_object(const json_t *obj, const char *key, const char *path, bool required, json_t **out, struct sg_error *err)
 {
 	int rc;
 	json_t *v = field(obj, key, path, required, err, &rc);

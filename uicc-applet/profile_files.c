@@ -10,8 +10,8 @@
 #include "profile_parse.h"
 
 #define FILE_BODY_MAX 4096
-#define RECORD_MAX 255
-#define RECORDS_MAX 254
+#define RECORD_MAX    255
+#define RECORDS_MAX   254
 
 static int parse_records(void *ctx, struct uicc_profile_file *f, const json_t *arr, const char *path,
 			 struct sg_error *err)
@@ -25,7 +25,8 @@ static int parse_records(void *ctx, struct uicc_profile_file *f, const json_t *a
 		return sg_err(err, "%s.records: at most %d records", path, RECORDS_MAX);
 	f->records = talloc_zero_array(ctx, uint8_t *, f->n_records ? f->n_records : 1);
 	f->record_lens = talloc_zero_array(ctx, size_t, f->n_records ? f->n_records : 1);
-	json_array_foreach(arr, i, r) {
+	json_array_foreach(arr, i, r)
+	{
 		char what[64];
 		snprintf(what, sizeof(what), "%s.records[%zu]", path, i);
 		if (pp_hex_value(r, what, buf, sizeof(buf), &f->record_lens[i], err) < 0)
@@ -35,10 +36,9 @@ static int parse_records(void *ctx, struct uicc_profile_file *f, const json_t *a
 	return 0;
 }
 
-static int parse_file(void *ctx, struct uicc_profile_file *f, const json_t *o, const char *path,
-		      struct sg_error *err)
+static int parse_file(void *ctx, struct uicc_profile_file *f, const json_t *o, const char *path, struct sg_error *err)
 {
-	static const char *const keys[] = { "file", "data", "records", "size", "record_count", NULL };
+	static const char *const keys[] = {"file", "data", "records", "size", "record_count", NULL};
 	uint8_t *body = talloc_size(ctx, FILE_BODY_MAX);
 	const char *name;
 	json_t *recs;
@@ -75,7 +75,8 @@ int profile_parse_files(struct uicc_profile *p, const json_t *files, struct sg_e
 		return 0;
 	p->n_files = json_array_size(files);
 	p->files = talloc_zero_array(p, struct uicc_profile_file, p->n_files ? p->n_files : 1);
-	json_array_foreach(files, i, o) {
+	json_array_foreach(files, i, o)
+	{
 		char path[32];
 		snprintf(path, sizeof(path), "files[%zu]", i);
 		if (parse_file(p->files, &p->files[i], o, path, err) < 0)

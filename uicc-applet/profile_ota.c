@@ -15,17 +15,17 @@ struct alg_name {
 };
 
 static const struct alg_name algs[] = {
-	{ "des", UICC_KIC_DES_CBC, UICC_KID_DES_CBC_MAC, { 8 } },
-	{ "3des2", UICC_KIC_3DES2_CBC, UICC_KID_3DES2_CBC_MAC, { 16 } },
-	{ "3des3", UICC_KIC_3DES3_CBC, UICC_KID_3DES3_CBC_MAC, { 24 } },
-	{ "des-ecb", UICC_KIC_DES_ECB, 0, { 8 } },
-	{ "aes", UICC_KIC_AES_CBC, UICC_KID_AES_CMAC, { 16, 24, 32 } },
+	{"des", UICC_KIC_DES_CBC, UICC_KID_DES_CBC_MAC, {8}},
+	{"3des2", UICC_KIC_3DES2_CBC, UICC_KID_3DES2_CBC_MAC, {16}},
+	{"3des3", UICC_KIC_3DES3_CBC, UICC_KID_3DES3_CBC_MAC, {24}},
+	{"des-ecb", UICC_KIC_DES_ECB, 0, {8}},
+	{"aes", UICC_KIC_AES_CBC, UICC_KID_AES_CMAC, {16, 24, 32}},
 };
 
-static int parse_key(const json_t *ks, const char *role, const char *path, bool kic, uint8_t *alg,
-		     struct uicc_key *key, struct sg_error *err)
+static int parse_key(const json_t *ks, const char *role, const char *path, bool kic, uint8_t *alg, struct uicc_key *key,
+		     struct sg_error *err)
 {
-	static const char *const keys[] = { "alg", "key", NULL };
+	static const char *const keys[] = {"alg", "key", NULL};
 	char sub[96];
 	const struct alg_name *a = NULL;
 	const char *name;
@@ -51,15 +51,16 @@ static int parse_key(const json_t *ks, const char *role, const char *path, bool 
 		if (a->keylen[i] && a->keylen[i] == key->len)
 			return 0;
 	return sg_err(err, "%s.key: %s needs a key of %s bytes, got %zu", sub, a->name,
-		      a->kic == UICC_KIC_AES_CBC ? "16, 24 or 32" : a->kic == UICC_KIC_3DES3_CBC ? "24"
-							       : a->kic == UICC_KIC_3DES2_CBC  ? "16"
-											       : "8",
+		      a->kic == UICC_KIC_AES_CBC     ? "16, 24 or 32"
+		      : a->kic == UICC_KIC_3DES3_CBC ? "24"
+		      : a->kic == UICC_KIC_3DES2_CBC ? "16"
+						     : "8",
 		      key->len);
 }
 
 static int parse_keyset(struct uicc_profile *p, const json_t *ks, size_t idx, struct sg_error *err)
 {
-	static const char *const keys[] = { "kvn", "kic", "kid", "kik", NULL };
+	static const char *const keys[] = {"kvn", "kic", "kid", "kik", NULL};
 	struct uicc_keyset *k = &p->keysets[p->n_keysets];
 	uint8_t kik_alg;
 	char path[48];
@@ -99,13 +100,14 @@ static int parse_tar3(const json_t *o, const char *path, bool required, uint8_t 
 
 static int parse_counters(struct uicc_profile *p, const json_t *arr, struct sg_error *err)
 {
-	static const char *const keys[] = { "kvn", "tar", "value", NULL };
+	static const char *const keys[] = {"kvn", "tar", "value", NULL};
 	size_t i;
 	json_t *c;
 
 	p->n_counters = json_array_size(arr);
 	p->counters = talloc_zero_array(p, struct uicc_profile_counter, p->n_counters ? p->n_counters : 1);
-	json_array_foreach(arr, i, c) {
+	json_array_foreach(arr, i, c)
+	{
 		struct uicc_profile_counter *pc = &p->counters[i];
 		char path[48];
 		long long v;
@@ -131,7 +133,8 @@ static int parse_kvn_mask(const json_t *t, const char *path, uint16_t *mask, str
 	*mask = 0;
 	if (pp_array(t, "kvns", path, false, &arr, err) < 0)
 		return -1;
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 15)
 			return sg_err(err, "%s.kvns[%zu]: must be a key version 1..15", path, i);
 		*mask |= 1u << json_integer_value(v);
@@ -141,13 +144,14 @@ static int parse_kvn_mask(const json_t *t, const char *path, uint16_t *mask, str
 
 static int parse_tars(struct uicc_profile *p, const json_t *arr, struct sg_error *err)
 {
-	static const char *const keys[] = { "tar", "app", "msl", "kvns", NULL };
+	static const char *const keys[] = {"tar", "app", "msl", "kvns", NULL};
 	size_t i;
 	json_t *t;
 
 	p->n_tars = json_array_size(arr);
 	p->tars = talloc_zero_array(p, struct uicc_profile_tar, p->n_tars ? p->n_tars : 1);
-	json_array_foreach(arr, i, t) {
+	json_array_foreach(arr, i, t)
+	{
 		struct uicc_profile_tar *pt = &p->tars[i];
 		const char *app;
 		char path[48];
@@ -155,7 +159,8 @@ static int parse_tars(struct uicc_profile *p, const json_t *arr, struct sg_error
 		if (!json_is_object(t))
 			return sg_err(err, "%s: must be an object", path);
 		if (pp_only_keys(t, path, keys, err) < 0 || parse_tar3(t, path, true, pt->tar, NULL, err) < 0 ||
-		    pp_string(t, "app", path, true, &app, err) < 0 || pp_byte(t, "msl", path, true, 0, &pt->msl, err) < 0 ||
+		    pp_string(t, "app", path, true, &app, err) < 0 ||
+		    pp_byte(t, "msl", path, true, 0, &pt->msl, err) < 0 ||
 		    parse_kvn_mask(t, path, &pt->kvn_mask, err) < 0)
 			return -1;
 		if (!*app)
@@ -187,7 +192,7 @@ static int parse_error_por(struct uicc_profile *p, const json_t *ota, struct sg_
 
 int profile_parse_ota(struct uicc_profile *p, const json_t *ota, struct sg_error *err)
 {
-	static const char *const keys[] = { "keysets", "counters", "tars", "error_por", NULL };
+	static const char *const keys[] = {"keysets", "counters", "tars", "error_por", NULL};
 	json_t *arr, *ks;
 	size_t i;
 
@@ -197,9 +202,7 @@ int profile_parse_ota(struct uicc_profile *p, const json_t *ota, struct sg_error
 		return -1;
 	if (arr && json_array_size(arr) > UICC_PROFILE_MAX_KEYSETS)
 		return sg_err(err, "ota.keysets: at most %d keysets", UICC_PROFILE_MAX_KEYSETS);
-	json_array_foreach(arr, i, ks)
-		if (parse_keyset(p, ks, i, err) < 0)
-			return -1;
+	json_array_foreach(arr, i, ks) if (parse_keyset(p, ks, i, err) < 0) return -1;
 	if (pp_array(ota, "counters", "ota", false, &arr, err) < 0 || (arr && parse_counters(p, arr, err) < 0))
 		return -1;
 	for (i = 0; i < p->n_counters; i++)

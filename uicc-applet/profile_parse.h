@@ -15,8 +15,7 @@ struct uicc_profile;
 /* Only the listed keys may appear in obj (NULL-terminated list); catches typos in hand-written profiles. */
 int pp_only_keys(const json_t *obj, const char *path, const char *const *allowed, struct sg_error *err);
 /* obj[key] must be an object (or absent when !required: *out = NULL). */
-int pp_object(const json_t *obj, const char *key, const char *path, bool required, json_t **out,
-	      struct sg_error *err);
+int pp_object(const json_t *obj, const char *key, const char *path, bool required, json_t **out, struct sg_error *err);
 int pp_array(const json_t *obj, const char *key, const char *path, bool required, json_t **out, struct sg_error *err);
 /* A string field; absent -> *out = NULL when !required. */
 int pp_string(const json_t *obj, const char *key, const char *path, bool required, const char **out,

@@ -23,7 +23,7 @@ struct staged {
 };
 
 struct uicc_store {
-	char *path;	 /* NULL: memory only */
+	char *path; /* NULL: memory only */
 	char *tmp_path;
 	int lock_fd;
 	bool is_new;

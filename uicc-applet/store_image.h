@@ -14,9 +14,9 @@
 
 #include "simguard/sg_error.h"
 
-#define STORE_IMAGE_MAGIC "SGUICC01"
+#define STORE_IMAGE_MAGIC   "SGUICC01"
 #define STORE_IMAGE_VERSION 1
-#define STORE_IMAGE_DIGEST 32
+#define STORE_IMAGE_DIGEST  32
 
 struct store_rec {
 	char name[64];

@@ -10,10 +10,10 @@ struct uicc_card;
 struct vpcd_link;
 
 #define VPCD_DEFAULT_PORT 35963
-#define VPCD_CTRL_OFF 0x00
-#define VPCD_CTRL_ON 0x01
-#define VPCD_CTRL_RESET 0x02
-#define VPCD_CTRL_ATR 0x04
+#define VPCD_CTRL_OFF	  0x00
+#define VPCD_CTRL_ON	  0x01
+#define VPCD_CTRL_RESET	  0x02
+#define VPCD_CTRL_ATR	  0x04
 
 /* Called after every APDU and power event, e.g. for GSMTAP. atr is set for power-on/reset (cmd NULL). */
 typedef void (*vpcd_trace_cb)(void *priv, struct uicc_card *card, const uint8_t *cmd, size_t cmd_len,

@@ -158,7 +158,7 @@ static int fd_cb(struct osmo_fd *ofd, unsigned int what)
 /* Non-blocking connect; quiet on failure (pcscd may simply not be up yet). Returns the fd or -1. */
 static int start_connect(const struct vpcd_link *l)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
 	char port[8];
 	int fd = -1;
 

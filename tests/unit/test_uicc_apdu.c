@@ -5,9 +5,15 @@
 #include "test_uicc_toolkit_double.h"
 
 #define USIM_AID "A0000000871002FFFFFFFF8907090000"
-#define PIN_OK "0020000108" "31323334FFFFFFFF"
-#define PIN_BAD "0020000108" "39393939FFFFFFFF"
-#define ADM_OK "0020000A08" "3838383838383838"
+#define PIN_OK       \
+	"0020000108" \
+	"31323334FFFFFFFF"
+#define PIN_BAD      \
+	"0020000108" \
+	"39393939FFFFFFFF"
+#define ADM_OK       \
+	"0020000A08" \
+	"3838383838383838"
 
 static int setup(void **state)
 {
@@ -90,7 +96,8 @@ static void select_path_and_ef_fcp(void **state)
 	assert_true(fcp_has(t, "880138"));   /* SFI 07 */
 	assert_true(fcp_has(t, "8B036F06")); /* rule in the ADF's EF.ARR */
 	get_fcp(t, "00A40804047F106F3A");
-	assert_true(fcp_has(t, "8205422100" "1E32")); /* linear fixed, 50 records of 30 bytes */
+	assert_true(fcp_has(t, "8205422100"
+			       "1E32")); /* linear fixed, 50 records of 30 bytes */
 	/* path from the current DF (DF.TELECOM) */
 	assert_sw(t, "00A4090C026F40", 0x9000);
 	/* a path including 3F00 is tolerated */
@@ -136,9 +143,9 @@ static void read_binary_lengths(void **state)
 	assert_sw(t, "00B0000800", 0x9000); /* Le 00: up to 256 */
 	assert_string_equal(rsp_hex(t), "00F3");
 	assert_sw(t, "00B0000A01", 0x6B00);
-	assert_sw(t, "00B00000", 0x6700);	    /* no Le */
-	assert_sw(t, "00B0000001AA", 0x6700);	    /* data on a read */
-	assert_sw(t, "00B0E00001", 0x6B00);	    /* P1 b8 with b7/b6 set */
+	assert_sw(t, "00B00000", 0x6700);     /* no Le */
+	assert_sw(t, "00B0000001AA", 0x6700); /* data on a read */
+	assert_sw(t, "00B0E00001", 0x6B00);   /* P1 b8 with b7/b6 set */
 	/* no current EF */
 	assert_sw(t, "00A4000C023F00", 0x9000);
 	assert_sw(t, "00B0000001", 0x6986);
@@ -186,8 +193,8 @@ static void update_binary_rights(void **state)
 	assert_sw(t, "00D6000001AA", 0x6982); /* EF.IMSI needs ADM */
 	assert_sw(t, "0020000A083838383838383839", 0x63C9);
 	assert_sw(t, ADM_OK, 0x9000);
-	assert_sw(t, "00D60008020000", 0x6700);	 /* runs past the end */
-	assert_sw(t, "00D6000901AA", 0x6B00);	 /* offset at the end */
+	assert_sw(t, "00D60008020000", 0x6700); /* runs past the end */
+	assert_sw(t, "00D6000901AA", 0x6B00);	/* offset at the end */
 	assert_sw(t, "00D6000801AA", 0x9000);
 	assert_sw(t, "00B0000801", 0x9000);
 	assert_string_equal(rsp_hex(t), "AA");
@@ -204,7 +211,13 @@ static void update_binary_persists(void **state)
 	assert_sw(t, PIN_OK, 0x9000);
 	assert_sw(t, "00A4040C07A0000000871002", 0x9000);
 	assert_sw(t, "00A4000C026F7E", 0x9000);
-	assert_sw(t, "00D600000B" "11223344" "00F1100001" "FF" "00", 0x9000);
+	assert_sw(t,
+		  "00D600000B"
+		  "11223344"
+		  "00F1100001"
+		  "FF"
+		  "00",
+		  0x9000);
 	/* across a reset the file stays, the PIN verification does not */
 	uicc_card_reset(t->card);
 	assert_sw(t, "00A4080C047FFF6F7E", 0x9000);
@@ -241,12 +254,18 @@ static void records(void **state)
 	assert_sw(t, "00B200031E", 0x6A83); /* before 1 on a linear file */
 	assert_sw(t, "00B201051E", 0x6A86); /* bad mode */
 	/* update */
-	snprintf(cmd, sizeof(cmd), "00DC02041E%s", "42" "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" "0381214300FFFFFFFFFFFFFFFFFF");
+	snprintf(cmd, sizeof(cmd), "00DC02041E%s",
+		 "42"
+		 "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+		 "0381214300FFFFFFFFFFFFFFFFFF");
 	assert_sw(t, cmd, 0x9000);
 	assert_sw(t, "00B202041E", 0x9000);
 	assert_int_equal(t->rsp[0], 0x42);
 	assert_sw(t, "00DC020403010203", 0x6700);
-	assert_sw(t, "00DC33041E" "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", 0x6A83);
+	assert_sw(t,
+		  "00DC33041E"
+		  "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+		  0x6A83);
 	/* SFI addressing: EF.SMS has none, EF.DIR (SFI 1E) in the MF does */
 	assert_sw(t, "00A4000C023F00", 0x9000);
 	assert_sw(t, "00B201F426", 0x9000);
@@ -261,18 +280,18 @@ static void pin_retries_and_unblock(void **state)
 {
 	struct tcard *t = *state;
 
-	assert_sw(t, "0020000100", 0x63C3);    /* retry query (T=0 form with P3 = 00) */
-	assert_sw(t, "00200001", 0x63C3);      /* case 1 */
+	assert_sw(t, "0020000100", 0x63C3); /* retry query (T=0 form with P3 = 00) */
+	assert_sw(t, "00200001", 0x63C3);   /* case 1 */
 	assert_sw(t, PIN_BAD, 0x63C2);
 	assert_sw(t, PIN_BAD, 0x63C1);
-	assert_sw(t, PIN_OK, 0x9000);	       /* a right PIN restores the counter */
-	assert_sw(t, "00200001", 0x9000);      /* verified */
+	assert_sw(t, PIN_OK, 0x9000);	  /* a right PIN restores the counter */
+	assert_sw(t, "00200001", 0x9000); /* verified */
 	uicc_card_reset(t->card);
 	assert_sw(t, "00200001", 0x63C3);
 	assert_sw(t, PIN_BAD, 0x63C2);
 	assert_sw(t, PIN_BAD, 0x63C1);
 	assert_sw(t, PIN_BAD, 0x63C0);
-	assert_sw(t, PIN_OK, 0x6983);	       /* blocked, even with the right PIN */
+	assert_sw(t, PIN_OK, 0x6983); /* blocked, even with the right PIN */
 	assert_sw(t, "00200001", 0x6983);
 	/* blocked survives a new process */
 	tcard_close(t);
@@ -280,9 +299,21 @@ static void pin_retries_and_unblock(void **state)
 	assert_sw(t, PIN_OK, 0x6983);
 	/* UNBLOCK: retry query, wrong PUK, right PUK with a new PIN */
 	assert_sw(t, "002C0001", 0x63CA);
-	assert_sw(t, "002C000110" "3132333435363739" "35363738FFFFFFFF", 0x63C9);
-	assert_sw(t, "002C000110" "3132333435363738" "3536FFFFFFFFFFFF", 0x6A80); /* new PIN too short */
-	assert_sw(t, "002C000110" "3132333435363738" "35363738FFFFFFFF", 0x9000);
+	assert_sw(t,
+		  "002C000110"
+		  "3132333435363739"
+		  "35363738FFFFFFFF",
+		  0x63C9);
+	assert_sw(t,
+		  "002C000110"
+		  "3132333435363738"
+		  "3536FFFFFFFFFFFF",
+		  0x6A80); /* new PIN too short */
+	assert_sw(t,
+		  "002C000110"
+		  "3132333435363738"
+		  "35363738FFFFFFFF",
+		  0x9000);
 	assert_sw(t, "002C0001", 0x63CA);
 	assert_sw(t, "00200001", 0x9000);
 	uicc_card_reset(t->card);
@@ -294,16 +325,28 @@ static void pin_change_disable_enable(void **state)
 {
 	struct tcard *t = *state;
 
-	assert_sw(t, "0024000110" "31323334FFFFFFFF" "3030303030303030", 0x9000);
+	assert_sw(t,
+		  "0024000110"
+		  "31323334FFFFFFFF"
+		  "3030303030303030",
+		  0x9000);
 	uicc_card_reset(t->card);
 	assert_sw(t, PIN_OK, 0x63C2);
 	assert_sw(t, "00200001083030303030303030", 0x9000);
-	assert_sw(t, "0024000110" "31323334FFFFFFFF" "3030303030303030", 0x63C2);
+	assert_sw(t,
+		  "0024000110"
+		  "31323334FFFFFFFF"
+		  "3030303030303030",
+		  0x63C2);
 	assert_sw(t, "002400010831323334FFFFFFFF", 0x6700);
 	/* disable: afterwards PIN1 files are readable without VERIFY */
 	assert_sw(t, "00260001083030303030303030", 0x9000);
 	assert_sw(t, "00260001083030303030303030", 0x6985);
-	assert_sw(t, "0024000110" "3030303030303030" "31323334FFFFFFFF", 0x6984);
+	assert_sw(t,
+		  "0024000110"
+		  "3030303030303030"
+		  "31323334FFFFFFFF",
+		  0x6984);
 	uicc_card_reset(t->card);
 	assert_sw(t, "00A4080C047FFF6F07", 0x9000);
 	assert_sw(t, "00B0000009", 0x9000);
@@ -320,8 +363,14 @@ static void pin_errors(void **state)
 {
 	struct tcard *t = *state;
 
-	assert_sw(t, "0020000208" "31323334FFFFFFFF", 0x6A88); /* no such key reference */
-	assert_sw(t, "0020010108" "31323334FFFFFFFF", 0x6B00);
+	assert_sw(t,
+		  "0020000208"
+		  "31323334FFFFFFFF",
+		  0x6A88); /* no such key reference */
+	assert_sw(t,
+		  "0020010108"
+		  "31323334FFFFFFFF",
+		  0x6B00);
 	assert_sw(t, "002000010431323334", 0x6700);
 	assert_sw(t, "00200001", 0x63C3); /* nothing was counted */
 }
@@ -356,7 +405,7 @@ static void class_and_instruction_errors(void **state)
 	assert_sw(t, "0CA40004023F00", 0x6882); /* secure messaging */
 	assert_sw(t, "00FE000000", 0x6D00);
 	assert_sw(t, "00B1000000", 0x6D00);
-	assert_sw(t, "00700000", 0x6A81);	/* MANAGE CHANNEL */
+	assert_sw(t, "00700000", 0x6A81); /* MANAGE CHANNEL */
 	assert_sw(t, "FFA40004023F00", 0x6E00);
 }
 
@@ -365,10 +414,16 @@ static void length_errors(void **state)
 	struct tcard *t = *state;
 
 	assert_sw(t, "00A4", 0x6700);
-	assert_sw(t, "00A40004033F00", 0x6700);	     /* Lc 3, 2 bytes */
-	assert_sw(t, "00A40004013F00AA", 0x6700);    /* bytes after Le */
-	assert_sw(t, "00A4000400000002" "3F00", 0x6700); /* extended length */
-	assert_sw(t, "00B0000000" "0100", 0x6700);   /* extended Le */
+	assert_sw(t, "00A40004033F00", 0x6700);	  /* Lc 3, 2 bytes */
+	assert_sw(t, "00A40004013F00AA", 0x6700); /* bytes after Le */
+	assert_sw(t,
+		  "00A4000400000002"
+		  "3F00",
+		  0x6700); /* extended length */
+	assert_sw(t,
+		  "00B0000000"
+		  "0100",
+		  0x6700); /* extended Le */
 }
 
 static void get_response_rules(void **state)
@@ -382,7 +437,7 @@ static void get_response_rules(void **state)
 	total = sw & 0xFF;
 	assert_int_equal(sw >> 8, 0x61);
 	assert_int_equal(tx(t, "00C00000FF"), 0x6C00 | total); /* more than there is */
-	assert_sw(t, "00C0000005", 0x6100 | (total - 5)); /* part of it */
+	assert_sw(t, "00C0000005", 0x6100 | (total - 5));      /* part of it */
 	assert_int_equal(t->rsp[0], 0x62);
 	assert_sw(t, "80C0000000", 0x9000); /* the rest, CLA 80 as Java sends it */
 	assert_int_equal(t->rsp_len - 2, total - 5);
@@ -449,8 +504,10 @@ static void trace_redaction(void **state)
 	size_t n;
 
 	tx(t, PIN_OK);
-	n = uicc_card_trace_redact(t->card, (const uint8_t *)"\x00\x20\x00\x01\x08" "1234\xff\xff\xff\xff", 13, t->rsp,
-				   t->rsp_len, out, sizeof(out));
+	n = uicc_card_trace_redact(t->card,
+				   (const uint8_t *)"\x00\x20\x00\x01\x08"
+						    "1234\xff\xff\xff\xff",
+				   13, t->rsp, t->rsp_len, out, sizeof(out));
 	assert_int_equal(n, 15);
 	assert_memory_equal(out, "\x00\x20\x00\x01\x08\xff\xff\xff\xff\xff\xff\xff\xff\x90\x00", 15);
 }

@@ -7,21 +7,23 @@
 #include "test_uicc_toolkit_double.h"
 
 /* TS 35.208 test set 1 (the demo profile carries its K and OPc) */
-#define TS1_K "465B5CE8B199B49FAA5F0A2EE238A6BC"
-#define TS1_OPC "CD63CB71954A9F4E48A5994E37A02BAF"
-#define TS1_RAND "23553CBE9637A89D218AE64DAE47BF35"
-#define TS1_SQN "FF9BB4D0B607"
-#define TS1_AMF "B9B9"
-#define TS1_MAC_A "4A9FFAC354DFAFB3"
-#define TS1_RES "A54211D5E3BA50BF"
-#define TS1_CK "B40BA9A3C58B2A05BBF0D987B21BF8CB"
-#define TS1_IK "F769BCD751044604127672711C6D3441"
-#define TS1_AK "AA689C648370"
+#define TS1_K	   "465B5CE8B199B49FAA5F0A2EE238A6BC"
+#define TS1_OPC	   "CD63CB71954A9F4E48A5994E37A02BAF"
+#define TS1_RAND   "23553CBE9637A89D218AE64DAE47BF35"
+#define TS1_SQN	   "FF9BB4D0B607"
+#define TS1_AMF	   "B9B9"
+#define TS1_MAC_A  "4A9FFAC354DFAFB3"
+#define TS1_RES	   "A54211D5E3BA50BF"
+#define TS1_CK	   "B40BA9A3C58B2A05BBF0D987B21BF8CB"
+#define TS1_IK	   "F769BCD751044604127672711C6D3441"
+#define TS1_AK	   "AA689C648370"
 #define TS1_AKSTAR "451E8BECA43B"
 /* AUTN = SQN xor AK || AMF || MAC-A */
 #define TS1_AUTN "55F328B43577" TS1_AMF TS1_MAC_A
 
-#define PIN_OK "0020000108" "31323334FFFFFFFF"
+#define PIN_OK       \
+	"0020000108" \
+	"31323334FFFFFFFF"
 #define SELECT_USIM "00A4040C07A0000000871002"
 
 static int setup(void **state)
@@ -206,7 +208,8 @@ static void gsm_context(void **state)
 	hex(TS1_RAND, rand, 16);
 	aud_init(&aud, 0);
 	assert_int_equal(osmo_auth_gen_vec(&vec, &aud, rand), 0);
-	sw = tx(t, "0088008011" "10" TS1_RAND "00");
+	sw = tx(t, "0088008011"
+		   "10" TS1_RAND "00");
 	assert_int_equal(sw, 0x610E);
 	assert_sw(t, "00C000000E", 0x9000);
 	assert_int_equal(t->rsp[0], 4);
@@ -237,12 +240,28 @@ static void conditions(void **state)
 	assert_int_equal(authenticate(t, rand, autn), 0x6985);
 	assert_sw(t, SELECT_USIM, 0x9000);
 	/* format errors */
-	assert_sw(t, "0088008222" "10" TS1_RAND "10" TS1_AUTN, 0x6B00);
-	assert_sw(t, "0088018122" "10" TS1_RAND "10" TS1_AUTN, 0x6B00);
-	assert_sw(t, "0088008121" "10" TS1_RAND "10" "55F328B43577B9B94A9FFAC354DFAF", 0x6700);
-	assert_sw(t, "0088008122" "11" TS1_RAND "10" TS1_AUTN, 0x6A80);
+	assert_sw(t,
+		  "0088008222"
+		  "10" TS1_RAND "10" TS1_AUTN,
+		  0x6B00);
+	assert_sw(t,
+		  "0088018122"
+		  "10" TS1_RAND "10" TS1_AUTN,
+		  0x6B00);
+	assert_sw(t,
+		  "0088008121"
+		  "10" TS1_RAND "10"
+		  "55F328B43577B9B94A9FFAC354DFAF",
+		  0x6700);
+	assert_sw(t,
+		  "0088008122"
+		  "11" TS1_RAND "10" TS1_AUTN,
+		  0x6A80);
 	assert_sw(t, "00880081", 0x6700);
-	assert_sw(t, "8088008122" "10" TS1_RAND "10" TS1_AUTN, 0x6E00);
+	assert_sw(t,
+		  "8088008122"
+		  "10" TS1_RAND "10" TS1_AUTN,
+		  0x6E00);
 }
 
 int main(void)

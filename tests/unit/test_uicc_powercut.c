@@ -10,10 +10,14 @@
 #include "uicc/fs.h"
 #include "uicc/store.h"
 
-#define PIN_OK "0020000108" "31323334FFFFFFFF"
-#define PIN_BAD "0020000108" "39393939FFFFFFFF"
+#define PIN_OK       \
+	"0020000108" \
+	"31323334FFFFFFFF"
+#define PIN_BAD      \
+	"0020000108" \
+	"39393939FFFFFFFF"
 #define SELECT_USIM "00A4040C07A0000000871002"
-#define MAX_POINTS 200
+#define MAX_POINTS  200
 
 struct pc {
 	struct tcard t;
@@ -95,7 +99,8 @@ static void update_binary(void **state)
 		assert_sw(t, PIN_OK, 0x9000);
 		assert_sw(t, "00A4080C047FFF6F7E", 0x9000);
 		uicc_store_cut_power_at(uicc_card_store(t->card), n);
-		sw = tx(t, "00D600000B" "0102030405060708090A0B");
+		sw = tx(t, "00D600000B"
+			   "0102030405060708090A0B");
 		done = !cut_happened(p);
 		assert_int_equal(sw, done ? 0x9000 : 0x6581);
 		/* powerless: every command answers 6F00 */
@@ -136,8 +141,7 @@ static void update_record(void **state)
 		if (done || strcmp(rsp_hex(t), rec) == 0)
 			assert_string_equal(rsp_hex(t), rec);
 		else
-			assert_string_equal(rsp_hex(t),
-					    "4F776E6572FFFFFFFFFFFFFFFFFFFFFF07915155100090F9FFFFFFFFFFFF");
+			assert_string_equal(rsp_hex(t), "4F776E6572FFFFFFFFFFFFFFFFFFFFFF07915155100090F9FFFFFFFFFFFF");
 		tcard_close(t);
 	}
 	assert_true(done);
@@ -197,7 +201,7 @@ static void authenticate(void **state)
 	struct osmo_sub_auth_data aud = {
 		.type = OSMO_AUTH_TYPE_UMTS,
 		.algo = OSMO_AUTH_ALG_MILENAGE,
-		.u.umts = { .sqn = 64, .ind_bitlen = 5 },
+		.u.umts = {.sqn = 64, .ind_bitlen = 5},
 	};
 	struct osmo_auth_vector vec;
 	uint8_t rand[16];

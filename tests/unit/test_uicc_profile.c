@@ -7,10 +7,10 @@
 #include "test_uicc_toolkit_double.h"
 #include "uicc/fs.h"
 
-#define BASE_MIN                                                                                                    \
-	"\"iccid\": \"8988211000000000003\", \"imsi\": \"001010000000001\", "                                    \
-	"\"milenage\": {\"k\": \"465B5CE8B199B49FAA5F0A2EE238A6BC\", "                                              \
-	"\"opc\": \"CD63CB71954A9F4E48A5994E37A02BAF\"}, "                                                          \
+#define BASE_MIN                                                              \
+	"\"iccid\": \"8988211000000000003\", \"imsi\": \"001010000000001\", " \
+	"\"milenage\": {\"k\": \"465B5CE8B199B49FAA5F0A2EE238A6BC\", "        \
+	"\"opc\": \"CD63CB71954A9F4E48A5994E37A02BAF\"}, "                    \
 	"\"pin\": {\"pin1\": \"1234\", \"puk1\": \"12345678\"}"
 
 static struct uicc_profile *parse(const char *json, struct sg_error *err)
@@ -136,7 +136,8 @@ static void errors(void **state)
 		     "\"0011223344556677\"}}, {\"kvn\": 1, \"kic\": {\"alg\": \"des\", \"key\": "
 		     "\"0011223344556677\"}}]}}",
 		     "ota.keysets[1].kvn: keyset 1 defined twice");
-	expect_error("{" BASE_MIN ", \"ota\": {\"keysets\": [{\"kvn\": 1}]}}", "ota.keysets[0]: needs a kic or a kid key");
+	expect_error("{" BASE_MIN ", \"ota\": {\"keysets\": [{\"kvn\": 1}]}}",
+		     "ota.keysets[0]: needs a kic or a kid key");
 	expect_error("{" BASE_MIN ", \"ota\": {\"counters\": [{\"kvn\": 4, \"value\": 1}]}}",
 		     "ota.counters[0].kvn: no keyset 4");
 	expect_error("{" BASE_MIN ", \"ota\": {\"tars\": [{\"tar\": \"C1\", \"app\": \"x\", \"msl\": 0}]}}",
@@ -159,12 +160,12 @@ static void errors(void **state)
 static void card_creation_errors(void **state)
 {
 	static const char *const cases[][2] = {
-		{ "[{\"file\": \"EF.NOPE\", \"data\": \"00\"}]", "files[0].file: no EF 'EF.NOPE' on this card" },
-		{ "[{\"file\": \"EF.ICCID\", \"records\": [\"00\"]}]", "files[0]: EF.ICCID is transparent (use data)" },
-		{ "[{\"file\": \"EF.AD\", \"data\": \"0000000203\"}]", "files[0].data: 5 bytes, EF.AD has 4" },
-		{ "[{\"file\": \"3F00/7F10/6F3A\", \"records\": [\"00\", \"00\"], \"record_count\": 1}]",
-		  "files[0].records: 2 records, EF.ADN has 1" },
-		{ "[{\"file\": \"EF.ADN\", \"size\": 10}]", "files[0].size: EF.ADN is a record file (use record_count)" },
+		{"[{\"file\": \"EF.NOPE\", \"data\": \"00\"}]", "files[0].file: no EF 'EF.NOPE' on this card"},
+		{"[{\"file\": \"EF.ICCID\", \"records\": [\"00\"]}]", "files[0]: EF.ICCID is transparent (use data)"},
+		{"[{\"file\": \"EF.AD\", \"data\": \"0000000203\"}]", "files[0].data: 5 bytes, EF.AD has 4"},
+		{"[{\"file\": \"3F00/7F10/6F3A\", \"records\": [\"00\", \"00\"], \"record_count\": 1}]",
+		 "files[0].records: 2 records, EF.ADN has 1"},
+		{"[{\"file\": \"EF.ADN\", \"size\": 10}]", "files[0].size: EF.ADN is a record file (use record_count)"},
 	};
 	char json[1024];
 
@@ -218,20 +219,17 @@ static void image_of_another_card(void **state)
 	if (!p)
 		fail_msg("%s", err.msg);
 	assert_null(uicc_card_create(NULL, p, t.image, &err));
-	assert_string_equal(err.msg,
-			    "card image belongs to ICCID 8988211000000000003, the profile is ICCID 8988211000000000011");
+	assert_string_equal(
+		err.msg, "card image belongs to ICCID 8988211000000000003, the profile is ICCID 8988211000000000011");
 	tcard_cleanup(&t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(demo_profile),
-		cmocka_unit_test(op_to_opc_and_defaults),
-		cmocka_unit_test(errors),
-		cmocka_unit_test(card_creation_errors),
-		cmocka_unit_test(file_overrides),
-		cmocka_unit_test(image_of_another_card),
+		cmocka_unit_test(demo_profile),	  cmocka_unit_test(op_to_opc_and_defaults),
+		cmocka_unit_test(errors),	  cmocka_unit_test(card_creation_errors),
+		cmocka_unit_test(file_overrides), cmocka_unit_test(image_of_another_card),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

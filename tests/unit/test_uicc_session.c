@@ -51,8 +51,14 @@ static void remote_session(void **state)
 	/* no CAT, no AUTHENTICATE, no channels */
 	assert_int_equal(stx(s, "80C2000003D10100", rsp, &len), 0x6D00);
 	assert_int_equal(stx(s, "8012000010", rsp, &len), 0x6D00);
-	assert_int_equal(stx(s, "0088008122" "10" "00000000000000000000000000000000" "10"
-				"00000000000000000000000000000000", rsp, &len), 0x6D00);
+	assert_int_equal(stx(s,
+			     "0088008122"
+			     "10"
+			     "00000000000000000000000000000000"
+			     "10"
+			     "00000000000000000000000000000000",
+			     rsp, &len),
+			 0x6D00);
 	/* never update: still refused */
 	assert_int_equal(stx(s, "00A4080C022FE2", rsp, &len), 0x9000);
 	assert_int_equal(stx(s, "00D6000001AA", rsp, &len), 0x6982);
@@ -157,7 +163,7 @@ static void trace_cb(void *priv, struct uicc_card *card, const uint8_t *cmd, siz
 static void vpcd_frames(void **state)
 {
 	struct tcard *t = *state;
-	struct trace_log log = { 0 };
+	struct trace_log log = {0};
 	uint8_t out[UICC_RSP_MAX], ctrl;
 	size_t n, atr_len;
 	const uint8_t *atr = uicc_card_atr(t->card, &atr_len);

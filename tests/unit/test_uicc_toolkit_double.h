@@ -6,14 +6,13 @@
 
 #include "uicc/toolkit.h"
 
-static size_t td_pending;	  /* length of the fake proactive command */
+static size_t td_pending; /* length of the fake proactive command */
 static bool td_auth_allowed = true;
 static unsigned int td_resets;
 static uint8_t td_last_tr[64];
 static size_t td_last_tr_len;
 
-__attribute__((weak)) uint16_t uicc_toolkit_terminal_profile(struct uicc_card *card, const uint8_t *profile,
-							     size_t len)
+__attribute__((weak)) uint16_t uicc_toolkit_terminal_profile(struct uicc_card *card, const uint8_t *profile, size_t len)
 {
 	return 0x9000;
 }

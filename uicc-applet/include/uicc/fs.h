@@ -36,9 +36,9 @@ enum uicc_file_op {
 	UICC_OP_ADMIN, /* DEACTIVATE / ACTIVATE */
 };
 
-#define UICC_FID_MF 0x3F00
+#define UICC_FID_MF	 0x3F00
 #define UICC_FID_CUR_ADF 0x7FFF /* "the current application" in paths and SELECT */
-#define UICC_MAX_PATH 8
+#define UICC_MAX_PATH	 8
 
 /* ---- lookups ---- */
 struct uicc_file *uicc_fs_mf(struct uicc_fs *fs);
@@ -64,8 +64,8 @@ struct uicc_file *uicc_fs_by_aid(struct uicc_fs *fs, const uint8_t *aid, size_t 
  * p1 = 00 (FID: MF, children of the current DF, its parent, siblings, the current ADF by 7FFF), 04 (AID), 08 (path
  * from MF), 09 (path from current DF). Returns 9000 with *out set, or 6A82 (not found), 6A86 (bad P1), 6700
  * (length of the data does not fit the method). */
-uint16_t uicc_fs_select(struct uicc_fs *fs, const struct uicc_file *cur_df, const struct uicc_file *cur_adf,
-			uint8_t p1, const uint8_t *data, size_t len, struct uicc_file **out);
+uint16_t uicc_fs_select(struct uicc_fs *fs, const struct uicc_file *cur_df, const struct uicc_file *cur_adf, uint8_t p1,
+			const uint8_t *data, size_t len, struct uicc_file **out);
 
 /* ---- properties ---- */
 uint16_t uicc_file_fid(const struct uicc_file *f);
@@ -73,9 +73,9 @@ enum uicc_file_kind uicc_file_kind(const struct uicc_file *f);
 bool uicc_file_is_df(const struct uicc_file *f); /* MF, DF, ADF */
 const char *uicc_file_name(const struct uicc_file *f);
 struct uicc_file *uicc_file_parent(const struct uicc_file *f);
-uint8_t uicc_file_sfi(const struct uicc_file *f); /* 0 when none */
-size_t uicc_file_size(const struct uicc_file *f);	  /* bytes (record files: rec_len * count) */
-size_t uicc_file_rec_len(const struct uicc_file *f);	  /* 0 for transparent */
+uint8_t uicc_file_sfi(const struct uicc_file *f);      /* 0 when none */
+size_t uicc_file_size(const struct uicc_file *f);      /* bytes (record files: rec_len * count) */
+size_t uicc_file_rec_len(const struct uicc_file *f);   /* 0 for transparent */
 size_t uicc_file_rec_count(const struct uicc_file *f); /* 0 for transparent */
 enum uicc_acc uicc_file_acc(const struct uicc_file *f, enum uicc_file_op op);
 bool uicc_file_active(const struct uicc_file *f);

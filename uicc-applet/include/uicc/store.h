@@ -18,8 +18,8 @@
 
 struct uicc_store;
 
-#define UICC_STORE_NAME_MAX 63	      /* record names: 1..63 of [A-Za-z0-9._/-] */
-#define UICC_STORE_RECORD_MAX 65536   /* bytes per record */
+#define UICC_STORE_NAME_MAX   63    /* record names: 1..63 of [A-Za-z0-9._/-] */
+#define UICC_STORE_RECORD_MAX 65536 /* bytes per record */
 
 /* Open (or prepare to create) the image at path; path NULL keeps the store in memory only (in-process tests and
  * benchmarks: same semantics, write points still counted, nothing survives the process). A leftover temporary file
