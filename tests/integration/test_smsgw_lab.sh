@@ -96,6 +96,24 @@ smsgw_start "$D" "$D/gw.cfg" "$PORT" || not_ok "gateway restarts"
 $SEND --system-id 1002 --password labpw --listen 1 --timeout 5 > "$D/hs4.out" 2>&1
 check "after a restart the queued message reaches the handset" grep -q "dst=1002 .*ud=02700000112233\$" "$D/hs4.out"
 
+# the handset pushes back (ESME_RTHROTTLED): the message is retried and delivered once it accepts
+$SEND --system-id 1003 --password labpw --listen 1 --resp-status 0x58 > "$D/thr1.out" 2>&1 &
+echo $! > "$D/hs.pid"
+sleep 0.3
+$SEND --system-id otasrv --password secret --src 12345 --dst 1003 --ota 0A0B0C > /dev/null 2>&1
+wait "$(cat "$D/hs.pid")"; rm -f "$D/hs.pid"
+$SEND --system-id 1003 --password labpw --listen 1 > "$D/thr2.out" 2>&1
+check "ESME_RTHROTTLED honoured: retried, then delivered" \
+	bash -c "grep -q 'ud=0270000A0B0C' '$D/thr1.out' && grep -q 'ud=0270000A0B0C' '$D/thr2.out' && grep -q 'ESME_RTHROTTLED from 1003, retry' '$D/gw.log'"
+# a permanent refusal (ESME_RX_P_APPN): failed for good, the ESME gets an UNDELIV receipt with our id
+$SEND --system-id 1004 --password labpw --listen 1 --resp-status 0x65 > /dev/null 2>&1 &
+echo $! > "$D/hs.pid"
+sleep 0.3
+$SEND --system-id otasrv --password secret --src 12345 --dst 1004 --ota 0D0E0F --regdel 1 --expect-receipts 1 > "$D/undeliv.out" 2>&1
+wait "$(cat "$D/hs.pid")"; rm -f "$D/hs.pid"
+id=$(sed -n 's/^submit_sm_resp.*message_id=//p' "$D/undeliv.out")
+check "permanent refusal -> receipt stat:UNDELIV for message $id" grep -q "^receipt id=$id state=5 .*stat:UNDELIV" "$D/undeliv.out"
+
 # bad input: wrong password, unknown command, lying sm_length, lying UDH, deliver_sm from an ESME
 $SEND --system-id otasrv --password wrong --dst 1 --ud 00 > "$D/bad1.out" 2>&1
 check "bind with a wrong password -> ESME_RINVPASWD" grep -q "bind status=ESME_RINVPASWD" "$D/bad1.out"
