@@ -102,7 +102,7 @@ static void settle(struct gw *gw, struct gw_msg *m, enum gw_msg_state st)
 }
 
 /* Parts the gateway split share a parent; the receipt goes out when the last one is through. */
-static bool siblings_left(struct gw *gw, const struct gw_msg *m)
+bool gw_msg_siblings_left(struct gw *gw, const struct gw_msg *m)
 {
 	struct gw_msg *o;
 	struct gw_conn *c;
@@ -113,6 +113,9 @@ static bool siblings_left(struct gw *gw, const struct gw_msg *m)
 	    !h.has_concat)
 		return false;
 	llist_for_each_entry(o, &gw->pending, list)
+		if (o != m && o->parent == m->parent)
+			return true;
+	llist_for_each_entry(o, &gw->waiting, list)
 		if (o != m && o->parent == m->parent)
 			return true;
 	llist_for_each_entry(c, &gw->conns, list)
@@ -159,7 +162,7 @@ static void settle_status(struct gw *gw, struct gw_msg *m, uint32_t status, stru
 			settle(gw, m, GW_MSG_WAIT_RECEIPT);
 			return;
 		}
-		if (receipt && !siblings_left(gw, m))
+		if (receipt && !gw_msg_siblings_left(gw, m))
 			gw_msg_new_receipt(gw, m, true, 0);
 		settle(gw, m, GW_MSG_DONE);
 		return;

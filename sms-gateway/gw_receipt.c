@@ -86,7 +86,8 @@ void gw_receipt_from_upstream(struct gw *gw, struct gw_route *rt, const struct s
 	gw->n_waiting--;
 	LOGP(DUPSTREAM, LOGL_INFO, "%s: receipt for message %lld (%s)\n", rt->name, (long long)m->id,
 	     delivered ? "delivered" : "not delivered");
-	gw_msg_new_receipt(gw, m, delivered, 0);
+	if (!gw_msg_siblings_left(gw, m))
+		gw_msg_new_receipt(gw, m, delivered, 0);
 	gw_store_set_state(gw->store, m->id, delivered ? GW_MSG_DONE : GW_MSG_FAILED, m->attempts);
 	talloc_free(m);
 }

@@ -216,6 +216,8 @@ void gw_msg_resp(struct gw *gw, struct gw_conn *c, uint32_t seq, uint32_t status
 void gw_conn_requeue(struct gw *gw, struct gw_conn *c);
 void gw_receipt_from_upstream(struct gw *gw, struct gw_route *r, const struct smpp_sm *sm);
 void gw_msg_new_receipt(struct gw *gw, const struct gw_msg *m, bool delivered, uint32_t err);
+/* Other parts of the same split packet still on their way (pending, in flight or waiting for a receipt). */
+bool gw_msg_siblings_left(struct gw *gw, const struct gw_msg *m);
 uint32_t gw_mo_part(struct gw *gw, const char *origin, struct smpp_sm *sm, char *msgid, size_t msgid_size);
 int gw_queue_load(struct gw *gw);
 
