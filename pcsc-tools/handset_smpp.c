@@ -19,8 +19,12 @@ static void schedule(struct handset *hs, unsigned int ms)
 	osmo_timer_schedule(&hs->smpp_timer, ms / 1000, (ms % 1000) * 1000);
 }
 
-static void link_down(struct handset *hs, const char *why)
+static void link_down(struct handset *hs, const char *reason)
 {
+	char why[160];
+
+	/* the reason may live in the client about to be freed */
+	snprintf(why, sizeof(why), "%s", reason);
 	if (hs->smpp_ofd.fd >= 0) {
 		osmo_fd_unregister(&hs->smpp_ofd);
 		hs->smpp_ofd.fd = -1;
