@@ -3,6 +3,7 @@
  *   [CPI 03 (USSD)] CPL CHL SPI(2) KIc KID TAR(3) | CNTR(5) PCNTR RC/CC/DS data padding
  * where everything after the bar is ciphered when SPI1 asks for it, and the checksum covers every byte except
  * itself (the SMS user data header is not part of the packet). */
+#include <stdio.h>
 #include <string.h>
 
 #include "secured_packet_internal.h"
@@ -15,14 +16,33 @@ struct cmd_frame {
 	size_t body; /* offset of CNTR: the first byte that can be ciphered */
 };
 
+/* A PoR the card could not secure as asked (e.g. an RC with a KID that only names a CC algorithm) is refused
+ * when the command is built rather than discovered when the card answers. */
+static int check_por_request(const struct sp_cmd_hdr *hdr, struct sg_error *err)
+{
+	uint8_t spi2 = hdr->spi[1], chk = (spi2 & SP_SPI2_POR_CHK_MASK) >> SP_SPI2_POR_CHK_SHIFT;
+	struct sp_sec s;
+
+	if ((spi2 & SP_SPI2_POR_MASK) == SP_SPI2_POR_NONE)
+		return 0;
+	if (chk == SP_SPI1_CHK_DS)
+		return sg_err(err, "spi: PoR with digital signature (DS) is not supported");
+	if (sp_sec_resolve(chk, spi2 & SP_SPI2_POR_CIPHER, hdr->kic, hdr->kid, &s, err) == SP_VERDICT_OK)
+		return 0;
+	if (err) {
+		size_t n = strlen(err->msg);
+
+		snprintf(err->msg + n, sizeof(err->msg) - n, " (asked for the PoR)");
+	}
+	return -1;
+}
+
 static int check_hdr(const struct sp_cmd_hdr *hdr, struct sg_error *err)
 {
 	if (hdr->cntr > SP_CNTR_MAX)
 		return sg_err(err, "cntr: %llu does not fit 40 bits", (unsigned long long)hdr->cntr);
 	if (sp_spi1_check(hdr->spi[0], err) < 0 || sp_spi2_check(hdr->spi[1], err) < 0)
 		return -1;
-	if ((hdr->spi[1] & SP_SPI2_POR_CHK_MASK) >> SP_SPI2_POR_CHK_SHIFT == SP_SPI1_CHK_DS)
-		return sg_err(err, "spi: PoR with digital signature (DS) is not supported");
 	return 0;
 }
 
@@ -54,7 +74,7 @@ int sp_command_build(const struct sp_cmd_hdr *hdr, const uint8_t *data, size_t d
 	if (sp_sec_resolve(hdr->spi[0] & SP_SPI1_CHK_MASK, hdr->spi[0] & SP_SPI1_CIPHER, hdr->kic, hdr->kid, &s, err) !=
 	    SP_VERDICT_OK)
 		return -1;
-	if (sp_sec_keys_ok(&s, keys, err) < 0 ||
+	if (sp_sec_keys_ok(&s, keys, err) < 0 || check_por_request(hdr, err) < 0 ||
 	    sp_layout(&s, dialect, 6, SP_CMD_FIXED_HDR, data_len, out_size, "packet", &l, err) < 0)
 		return -1;
 	body = write_header(hdr, dialect, l.len_value, (uint8_t)(SP_CMD_FIXED_HDR + s.chk_len), out);
