@@ -117,6 +117,10 @@ void handset_screen_draw(const struct handset *hs)
 		snprintf(tmp, sizeof(tmp), "tone: %s %s", cat_tone_name(s->tone), s->tone_alpha);
 		line(buf, sizeof(buf), tmp);
 	}
+	if (hs->call.number[0]) {
+		snprintf(tmp, sizeof(tmp), "call %s: %s", hs->call.number, hs->call.result);
+		line(buf, sizeof(buf), tmp);
+	}
 	if (s->has_menu) {
 		snprintf(tmp, sizeof(tmp), "menu: %s (%zu items)", s->menu_title, s->n_menu);
 		line(buf, sizeof(buf), tmp);
