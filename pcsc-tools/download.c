@@ -1,5 +1,6 @@
 /* Data download ENVELOPEs and the handset's report of the outcome (see download.h). */
 #include <string.h>
+#include <time.h>
 
 #include "pcsct/download.h"
 #include "pcsct/session.h"
@@ -80,6 +81,24 @@ int pcsct_download_ussd(struct pcsct_card *card, uint8_t dcs, const uint8_t *dat
 	if (cat_build_ussd_download(&env, dcs, data, len, err) < 0)
 		return -1;
 	return envelope(card, &env, res, err);
+}
+
+int pcsct_ota_tpdus(const uint8_t *packet, size_t len, const struct sms_addr *from, bool concat16, uint16_t ref,
+		    uint8_t (*tpdus)[SMS_TPDU_MAX], size_t *lens, size_t max, struct sg_error *err)
+{
+	struct sms_ota_part parts[SMS_CONCAT_MAX_PARTS];
+	uint8_t scts[7];
+	int n, i;
+
+	n = sms_ota_split(packet, len, SMS_IEI_CPI, concat16, ref, parts, max < SMS_CONCAT_MAX_PARTS ? max : SMS_CONCAT_MAX_PARTS,
+			  err);
+	if (n < 0)
+		return -1;
+	sms_scts_from_time(time(NULL), scts);
+	for (i = 0; i < n; i++)
+		if (sms_ota_deliver_build(from, scts, parts[i].ud, parts[i].len, tpdus[i], SMS_TPDU_MAX, &lens[i], err) < 0)
+			return -1;
+	return n;
 }
 
 int pcsct_download_report(const struct pcsct_dl_result *res, uint8_t pid, uint8_t dcs, uint8_t *out, size_t size,

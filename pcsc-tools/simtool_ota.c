@@ -235,25 +235,21 @@ static int deliver_one(struct simtool *st, struct ota_req *r, const uint8_t *tpd
 /* Split the packet as the sender would and deliver every part; res is the last part's result. */
 static int deliver_sms(struct simtool *st, struct ota_req *r, struct pcsct_dl_result *res)
 {
-	struct sms_ota_part *parts = talloc_array(st->ctx, struct sms_ota_part, SMS_CONCAT_MAX_PARTS);
+	uint8_t (*tpdus)[SMS_TPDU_MAX] = talloc_size(st->ctx, (size_t)SMS_CONCAT_MAX_PARTS * SMS_TPDU_MAX);
+	size_t lens[SMS_CONCAT_MAX_PARTS];
 	json_t *list = json_array();
-	uint8_t scts[7], tpdu[SMS_TPDU_MAX];
 	struct sg_error err;
-	size_t len;
 	int n, i;
 
 	json_object_set_new(st->out, "delivery", list);
 	if (r->tpdu_len)
 		return deliver_one(st, r, r->tpdu, r->tpdu_len, list, res);
-	n = sms_ota_split(r->packet, r->packet_len, SMS_IEI_CPI, r->concat16, (uint16_t)(time(NULL) & 0xFF), parts,
-			  SMS_CONCAT_MAX_PARTS, &err);
+	n = pcsct_ota_tpdus(r->packet, r->packet_len, &r->from, r->concat16, (uint16_t)(time(NULL) & 0xFF), tpdus, lens,
+			    SMS_CONCAT_MAX_PARTS, &err);
 	if (n < 0)
 		return simtool_error(st, SIMTOOL_USAGE, "%s", err.msg);
-	sms_scts_from_time(time(NULL), scts);
 	for (i = 0; i < n; i++) {
-		if (sms_ota_deliver_build(&r->from, scts, parts[i].ud, parts[i].len, tpdu, sizeof(tpdu), &len, &err) < 0)
-			return simtool_error(st, SIMTOOL_USAGE, "%s", err.msg);
-		if (deliver_one(st, r, tpdu, len, list, res))
+		if (deliver_one(st, r, tpdus[i], lens[i], list, res))
 			return SIMTOOL_FAILED;
 		if (i + 1 < n && res->outcome != PCSCT_DL_ACK)
 			return simtool_error(st, SIMTOOL_FAILED, "card refused part %d of %d", i + 1, n);

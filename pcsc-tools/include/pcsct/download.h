@@ -10,6 +10,7 @@
 
 #include "pcsct/card_access.h"
 #include "simguard/cat.h"
+#include "simguard/sms_tpdu.h"
 
 enum pcsct_dl_outcome {
 	PCSCT_DL_ACK,	     /* 9000 / 91xx: done; data (the PoR) if the card returned any */
@@ -38,6 +39,12 @@ int pcsct_download_ussd(struct pcsct_card *card, uint8_t dcs, const uint8_t *dat
  * with TP-FCS D4 / D5. pid and dcs are copied from the SMS-DELIVER. *rp_error tells which RP message carries it. */
 int pcsct_download_report(const struct pcsct_dl_result *res, uint8_t pid, uint8_t dcs, uint8_t *out, size_t size,
 			  size_t *out_len, bool *rp_error, struct sg_error *err);
+
+/* The SMS-DELIVER(s) a network builds for a secured command packet (from CPL on): PID 7F, DCS F6, UDHI, CPI;
+ * split once into concatenated parts (8-bit or 16-bit reference ref) when longer than one SMS. tpdus must have room
+ * for max TPDUs of SMS_TPDU_MAX bytes. Returns the number of TPDUs, or -1 with err. */
+int pcsct_ota_tpdus(const uint8_t *packet, size_t len, const struct sms_addr *from, bool concat16, uint16_t ref,
+		    uint8_t (*tpdus)[SMS_TPDU_MAX], size_t *lens, size_t max, struct sg_error *err);
 
 /* "ack", "busy", "error" */
 const char *pcsct_dl_outcome_name(enum pcsct_dl_outcome o);
