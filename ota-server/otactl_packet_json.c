@@ -134,8 +134,7 @@ json_t *pkt_json_counter(uint8_t spi1, uint64_t stored, uint64_t received, enum 
 			 (json_int_t)store);
 }
 
-static json_t *command_integrity(const struct sp_command *cmd, enum sp_verdict v, const struct sg_error *err,
-				 uint8_t spi1)
+static json_t *command_integrity(const struct sp_command *cmd, enum sp_verdict v, uint8_t spi1)
 {
 	json_t *o = json_pack("{s:s, s:s}", "kind", chk_names[spi1 & SP_SPI1_CHK_MASK], "result",
 			      (spi1 & SP_SPI1_CHK_MASK) == SP_SPI1_CHK_NONE && v == SP_VERDICT_OK ? "none requested"
@@ -143,8 +142,6 @@ static json_t *command_integrity(const struct sp_command *cmd, enum sp_verdict v
 
 	if (o && v == SP_VERDICT_OK && cmd->chk_len)
 		json_object_set_new(o, "value", pkt_json_hex(cmd->chk, cmd->chk_len));
-	if (o && v != SP_VERDICT_OK)
-		json_object_set_new(o, "error", json_string(err->msg));
 	return o;
 }
 
@@ -167,9 +164,11 @@ json_t *pkt_json_command(const struct sp_cmd_hdr *peeked, const struct sp_comman
 		json_object_set_new(j, "cntr", json_integer((json_int_t)cmd->hdr.cntr));
 		json_object_set_new(j, "pcntr", json_integer(cmd->pcntr));
 	}
-	json_object_set_new(j, "integrity", command_integrity(cmd, v, err, spi1));
+	json_object_set_new(j, "integrity", command_integrity(cmd, v, spi1));
 	if (v == SP_VERDICT_OK)
 		json_object_set_new(j, "data", pkt_json_hex(cmd->data, cmd->data_len));
+	else
+		json_object_set_new(j, "error", json_string(err->msg));
 	if (counter)
 		json_object_set_new(j, "counter", counter);
 	json_object_set_new(j, "card_status", pkt_json_status(card_status));
@@ -177,14 +176,16 @@ json_t *pkt_json_command(const struct sp_cmd_hdr *peeked, const struct sp_comman
 }
 
 /* The PoR checksum: asked for by the command's SPI2, present, verified. */
-static json_t *response_checksum(const struct sp_response *rsp, enum sp_verdict v, bool checksum_ok,
-				 const struct sg_error *err, uint8_t spi2)
+static json_t *response_checksum(const struct sp_response *rsp, enum sp_verdict v, bool checksum_ok, uint8_t spi2)
 {
 	uint8_t asked = (spi2 & SP_SPI2_POR_CHK_MASK) >> SP_SPI2_POR_CHK_SHIFT;
 	const char *result;
 	json_t *o;
 
-	if (v != SP_VERDICT_OK)
+	/* A failed PoR may be a wrong checksum or a TAR / CNTR that is not the command's: "error" says which. */
+	if (v == SP_VERDICT_CHK_FAILED)
+		result = "rejected";
+	else if (v != SP_VERDICT_OK)
 		result = verdict_name(v);
 	else if (checksum_ok)
 		result = "verified";
@@ -195,8 +196,6 @@ static json_t *response_checksum(const struct sp_response *rsp, enum sp_verdict 
 	o = json_pack("{s:s, s:s}", "requested", chk_names[asked], "result", result);
 	if (o && v == SP_VERDICT_OK && rsp->chk_len)
 		json_object_set_new(o, "value", pkt_json_hex(rsp->chk, rsp->chk_len));
-	if (o && v != SP_VERDICT_OK)
-		json_object_set_new(o, "error", json_string(err->msg));
 	return o;
 }
 
@@ -214,8 +213,10 @@ json_t *pkt_json_response(const struct sp_response *rsp, enum sp_verdict v, bool
 		json_object_set_new(j, "pcntr", json_integer(rsp->pcntr));
 		json_object_set_new(j, "status", pkt_json_status(rsp->status));
 	}
-	json_object_set_new(j, "checksum", response_checksum(rsp, v, checksum_ok, err, o->hdr.spi[1]));
+	json_object_set_new(j, "checksum", response_checksum(rsp, v, checksum_ok, o->hdr.spi[1]));
 	if (v == SP_VERDICT_OK)
 		json_object_set_new(j, "data", pkt_json_hex(rsp->data, rsp->data_len));
+	else
+		json_object_set_new(j, "error", json_string(err->msg));
 	return j;
 }
