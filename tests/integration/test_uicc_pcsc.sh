@@ -99,6 +99,21 @@ line vty
 EOF
 
 if [ ! -x "$SIM" ]; then not_ok "uicc-sim built" "$SIM missing"; exit 1; fi
+
+# the CLI alone: image creation, description, input errors (exit 2 with a message)
+out=$("$SIM" --profile "$PROFILE" --image "$W/cli.img" 2>&1)
+check "uicc-sim creates an image and describes the card" \
+	"ICCID 8988211000000000003 IMSI 001010000000001 image generation 1" "$(echo "$out" | cut -d' ' -f1-7)"
+out=$("$SIM" --profile "$W/missing.json" --image "$W/cli.img" 2>&1)
+rc=$?
+check "uicc-sim: missing profile exits 2" "2" "$rc"
+case "$out" in *"missing.json"*) ok "uicc-sim names the missing profile" ;; *) not_ok "uicc-sim names the missing profile" "$out" ;; esac
+head -c 100 "$W/cli.img" > "$W/cut.img"
+out=$("$SIM" --profile "$PROFILE" --image "$W/cut.img" 2>&1)
+rc=$?
+check "uicc-sim: damaged image refused with exit 2" "2 uicc-sim: card image: digest mismatch (damaged image)" "$rc $out"
+"$SIM" --profile "$PROFILE" > /dev/null 2>&1
+check "uicc-sim: --image is required" "2" "$?"
 if ! start_pcscd; then not_ok "pcscd starts with a private vpcd reader" "$(tail -3 "$W/pcscd.log")"; exit 1; fi
 ok "pcscd starts with a private vpcd reader"
 

@@ -19,6 +19,7 @@ static int setup(void **state)
 {
 	struct tcard *t = calloc(1, sizeof(*t));
 
+	td_check_linked();
 	tcard_init(t);
 	td_pending = 0;
 	td_auth_allowed = true;

@@ -30,6 +30,7 @@ static int setup(void **state)
 {
 	struct tcard *t = calloc(1, sizeof(*t));
 
+	td_check_linked();
 	tcard_init(t);
 	td_auth_allowed = true;
 	assert_sw(t, SELECT_USIM, 0x9000);

@@ -6,7 +6,6 @@
 #include <osmocom/crypt/auth.h>
 
 #include "test_uicc_util.h"
-#include "test_uicc_toolkit_double.h"
 #include "uicc/fs.h"
 #include "uicc/store.h"
 

@@ -4,7 +4,6 @@
 #include <jansson.h>
 
 #include "test_uicc_util.h"
-#include "test_uicc_toolkit_double.h"
 #include "uicc/fs.h"
 
 #define BASE_MIN                                                              \

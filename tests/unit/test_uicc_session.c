@@ -1,6 +1,5 @@
 /* Remote (RFM) sessions, the file-system API the toolkit side uses, and vpcd frame handling of uicc-sim. */
 #include "test_uicc_util.h"
-#include "test_uicc_toolkit_double.h"
 #include "uicc/fs.h"
 #include "uicc/store.h"
 #include "../../uicc-applet/gsmtap_sim.h"

@@ -1,5 +1,8 @@
-/* Temporary test double of the toolkit seam (uicc/toolkit.h) for the card-core tests while the real toolkit is not
- * in the tree: weak definitions, so the real ones win once toolkit.c links in. Controlled by td_* below. */
+/* Test double of the toolkit seam (uicc/toolkit.h) for the card-core tests that must drive the seam
+ * deterministically: a pending proactive command of a chosen length (91xx shaping, FETCH Le rules), a busy or
+ * failing ENVELOPE, the lock state seen by AUTHENTICATE. The definitions are weak: a test object that includes
+ * this header satisfies the core's references itself, so the linker does not pull the real toolkit object from the
+ * archive. td_check_linked() fails the test loudly should the real toolkit ever win instead. */
 #pragma once
 
 #include <string.h>
@@ -74,5 +77,13 @@ __attribute__((weak)) bool uicc_toolkit_network_auth_allowed(const struct uicc_c
 __attribute__((weak)) void uicc_toolkit_reset(struct uicc_card *card)
 {
 	td_resets++;
+	td_pending = 0;
+}
+
+static inline void td_check_linked(void)
+{
+	td_pending = 7;
+	if (uicc_toolkit_pending_len(NULL) != 7)
+		fail_msg("the toolkit test double is not the one linked in");
 	td_pending = 0;
 }
