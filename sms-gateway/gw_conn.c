@@ -29,6 +29,7 @@ struct gw_conn *gw_conn_alloc(struct gw *gw, int fd, enum gw_conn_role role, con
 	c->next_seq = 1;
 	c->last_rx = time(NULL);
 	INIT_LLIST_HEAD(&c->inflight);
+	INIT_LLIST_HEAD(&c->backlog);
 	osmo_fd_setup(&c->ofd, fd, OSMO_FD_READ, conn_cb, c, 0);
 	if (osmo_fd_register(&c->ofd) < 0) {
 		close(fd);

@@ -118,10 +118,17 @@ bool gw_msg_siblings_left(struct gw *gw, const struct gw_msg *m)
 	llist_for_each_entry(o, &gw->waiting, list)
 		if (o != m && o->parent == m->parent)
 			return true;
-	llist_for_each_entry(c, &gw->conns, list)
+	llist_for_each_entry(o, &gw->parked, list)
+		if (o != m && o->parent == m->parent)
+			return true;
+	llist_for_each_entry(c, &gw->conns, list) {
 		llist_for_each_entry(o, &c->inflight, inflight)
 			if (o != m && o->parent == m->parent)
 				return true;
+		llist_for_each_entry(o, &c->backlog, list)
+			if (o != m && o->parent == m->parent)
+				return true;
+	}
 	return false;
 }
 
@@ -214,12 +221,36 @@ void gw_msg_resp(struct gw *gw, struct gw_conn *c, uint32_t seq, uint32_t status
 	gw->n_inflight--;
 	m->conn = NULL;
 	settle_status(gw, m, status, c->role == GW_CONN_UPSTREAM ? c->route : NULL, c->system_id);
+	gw_conn_drain_backlog(gw, c);
+}
+
+static unsigned int conn_window(struct gw *gw, const struct gw_conn *c)
+{
+	return c->role == GW_CONN_UPSTREAM ? c->route->window : gw->cfg.window;
+}
+
+void gw_conn_drain_backlog(struct gw *gw, struct gw_conn *c)
+{
+	unsigned int window = conn_window(gw, c);
+
+	if (c->role == GW_CONN_UPSTREAM && time(NULL) < c->route->throttled_until)
+		return;
+	while (c->n_inflight < window && !llist_empty(&c->backlog)) {
+		struct gw_msg *m = llist_first_entry(&c->backlog, struct gw_msg, list);
+
+		if (send_msg(gw, c, m) < 0) {
+			llist_del(&m->list);
+			llist_add_tail(&m->list, &gw->parked);
+		}
+	}
 }
 
 void gw_conn_requeue(struct gw *gw, struct gw_conn *c)
 {
 	struct gw_msg *m, *tmp;
 
+	/* the backlog is older than anything queued since for the same destinations */
+	llist_splice_init(&c->backlog, &gw->pending);
 	llist_for_each_entry_safe(m, tmp, &c->inflight, inflight) {
 		llist_del(&m->inflight);
 		c->n_inflight--;
@@ -228,21 +259,67 @@ void gw_conn_requeue(struct gw *gw, struct gw_conn *c)
 	}
 }
 
+void gw_dispatch_unpark(struct gw *gw)
+{
+	struct gw_conn *c;
+
+	/* parked and backlogged messages are older than anything queued for the same destination since: they go
+	 * first (a destination may have moved to another connection, or its window opened) */
+	llist_for_each_entry(c, &gw->conns, list)
+		llist_splice_init(&c->backlog, &gw->pending);
+	llist_splice_init(&gw->parked, &gw->pending);
+	gw_dispatch_kick(gw);
+}
+
+/* Free window slots over every bound connection: a pass ends when they are used up. */
+static unsigned int free_capacity(struct gw *gw, bool *cards)
+{
+	struct gw_conn *c;
+	struct gw_route *r;
+	unsigned int free = 0, window;
+	time_t now = time(NULL);
+
+	*cards = false;
+	llist_for_each_entry(r, &gw->cfg.routes, list)
+		*cards |= r->type == GW_ROUTE_PCSC;
+	llist_for_each_entry(c, &gw->conns, list) {
+		if (!c->bound || c->closing || c->bind_cmd == BIND_TRANSMITTER)
+			continue;
+		if (c->role == GW_CONN_UPSTREAM && now < c->route->throttled_until)
+			continue;
+		window = c->role == GW_CONN_UPSTREAM ? c->route->window : gw->cfg.window;
+		free += window > c->n_inflight ? window - c->n_inflight : 0;
+	}
+	return free;
+}
+
+static void park(struct gw *gw, struct gw_msg *m)
+{
+	llist_del(&m->list);
+	llist_add_tail(&m->list, &gw->parked);
+}
+
 static void dispatch_cb(void *data)
 {
 	struct gw *gw = data;
 	struct gw_msg *m, *tmp;
 	time_t now = time(NULL);
 	unsigned int cards_done = 0;
+	bool cards;
+	unsigned int capacity = free_capacity(gw, &cards);
 
 	llist_for_each_entry_safe(m, tmp, &gw->pending, list) {
 		unsigned int window;
 		struct gw_conn *c;
 		struct gw_route *r;
 
-		/* housekeeping kicks every second, which is when a backed-off message gets its next try */
-		if (m->next_try > now)
+		if (!capacity && (!cards || cards_done))
+			break;
+		/* housekeeping un-parks every second, which is when a backed-off message gets its next try */
+		if (m->next_try > now) {
+			park(gw, m);
 			continue;
+		}
 		if (to_card(gw, m, &r)) {
 			/* synchronous card I/O: one message per pass keeps the loop responsive */
 			if (cards_done++)
@@ -255,9 +332,18 @@ static void dispatch_cb(void *data)
 			continue;
 		}
 		c = target(gw, m, &window);
-		if (!c || c->n_inflight >= window)
+		if (!c) {
+			park(gw, m);
 			continue;
+		}
+		if (c->n_inflight >= window) {
+			/* waits on that connection: responses pull it from there, no rescan of the queue */
+			llist_del(&m->list);
+			llist_add_tail(&m->list, &c->backlog);
+			continue;
+		}
 		send_msg(gw, c, m);
+		capacity--;
 	}
 	gw_store_flush(gw->store);
 }
@@ -285,7 +371,7 @@ static void housekeeping_cb(void *data)
 		LOGP(DROUTE, LOGL_NOTICE, "incomplete concatenated MO dropped after %u s\n", gw->cfg.reasm_timeout);
 	if (++ticks % 60 == 0)
 		gw_store_purge(gw->store, now - (time_t)gw->cfg.dup_window - 60);
-	gw_dispatch_kick(gw);
+	gw_dispatch_unpark(gw);
 	osmo_timer_schedule(&gw->housekeeping, 1, 0);
 }
 
@@ -308,6 +394,7 @@ int gw_queue_load(struct gw *gw)
 	int n;
 
 	INIT_LLIST_HEAD(&gw->pending);
+	INIT_LLIST_HEAD(&gw->parked);
 	INIT_LLIST_HEAD(&gw->waiting);
 	gw->reasm = sms_reasm_alloc(gw, &rc);
 	osmo_timer_setup(&gw->dispatch_timer, dispatch_cb, gw);

@@ -87,7 +87,7 @@ static void on_bind(struct gw_conn *c, const uint8_t *pdu, size_t len, const str
 		snprintf(c->system_id, sizeof(c->system_id), "%s", b.system_id);
 		LOGP(DSMPP, LOGL_NOTICE, "%s: %s as '%s'%s\n", c->peer, smpp_cmd_name(h->id), c->system_id,
 		     lab ? " (lab handset)" : "");
-		gw_dispatch_kick(g_gw);
+		gw_dispatch_unpark(g_gw);
 	} else {
 		CTR(GW_CTR_BIND_FAIL);
 		LOGP(DSMPP, LOGL_NOTICE, "%s: %s refused: %s\n", c->peer, smpp_cmd_name(h->id), smpp_status_name(st));

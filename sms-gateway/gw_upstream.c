@@ -89,7 +89,7 @@ static void on_bind_resp(struct gw_conn *c, const struct smpp_hdr *h)
 	c->bind_cmd = BIND_TRANSCEIVER;
 	r->backoff = 0;
 	LOGP(DUPSTREAM, LOGL_NOTICE, "%s: bound to %s as '%s'\n", r->name, c->peer, r->system_id);
-	gw_dispatch_kick(g_gw);
+	gw_dispatch_unpark(g_gw);
 }
 
 static void on_deliver(struct gw_conn *c, const uint8_t *pdu, size_t len, const struct smpp_hdr *h)

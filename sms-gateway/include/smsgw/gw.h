@@ -117,6 +117,7 @@ struct gw_conn {
 	uint32_t next_seq;
 	struct llist_head inflight;
 	unsigned int n_inflight;
+	struct llist_head backlog; /* queued for this connection while its window is full, in order */
 	uint8_t *rx;
 	size_t rx_len;
 	uint8_t *tx;
@@ -164,7 +165,8 @@ struct gw {
 	struct gw_cfg cfg;
 	struct osmo_fd listen;
 	struct llist_head conns;
-	struct llist_head pending; /* QUEUED, in next_try order roughly */
+	struct llist_head pending; /* QUEUED, in id order per destination */
+	struct llist_head parked;  /* QUEUED but no way out right now (target absent, throttled, backing off) */
 	struct llist_head waiting; /* WAIT_RECEIPT */
 	unsigned int n_pending, n_waiting, n_inflight;
 	struct gw_store *store;
@@ -212,8 +214,12 @@ void gw_pcsc_close(struct gw_route *r);
  * *msgid gets the message id. Returns ESME_ROK or the status to answer with. */
 uint32_t gw_accept(struct gw *gw, const char *origin, struct smpp_sm *sm, char *msgid, size_t msgid_size);
 void gw_dispatch_kick(struct gw *gw);
+/* Give parked messages another chance (a bind came up, or a second passed). */
+void gw_dispatch_unpark(struct gw *gw);
 void gw_msg_resp(struct gw *gw, struct gw_conn *c, uint32_t seq, uint32_t status);
 void gw_conn_requeue(struct gw *gw, struct gw_conn *c);
+/* Window slots of c freed up: send from its backlog. */
+void gw_conn_drain_backlog(struct gw *gw, struct gw_conn *c);
 void gw_receipt_from_upstream(struct gw *gw, struct gw_route *r, const struct smpp_sm *sm);
 void gw_msg_new_receipt(struct gw *gw, const struct gw_msg *m, bool delivered, uint32_t err);
 /* Other parts of the same split packet still on their way (pending, in flight or waiting for a receipt). */
