@@ -4,6 +4,8 @@
 
 #include <openssl/crypto.h>
 
+#include "simguard/tlv.h"
+
 #include "secured_packet_internal.h"
 
 static const char *const status_names[] = {
@@ -144,30 +146,23 @@ size_t sp_len_size(enum sp_dialect d, size_t value)
 {
 	if (d == SP_DIALECT_SMS)
 		return 2;
-	return value < 0x80 ? 1 : value < 0x100 ? 2 : 3;
+	return (size_t)sg_tlv_len_size(value);
 }
 
 size_t sp_len_put(enum sp_dialect d, uint8_t *out, size_t value)
 {
 	size_t n = sp_len_size(d, value);
 
-	switch (n) {
-	case 1:
+	if (d == SP_DIALECT_SMS) {
+		out[0] = (uint8_t)(value >> 8);
+		out[1] = (uint8_t)value;
+	} else if (n == 1) {
 		out[0] = (uint8_t)value;
-		break;
-	case 2:
-		if (d == SP_DIALECT_SMS) {
-			out[0] = (uint8_t)(value >> 8);
-			out[1] = (uint8_t)value;
-		} else {
-			out[0] = 0x81;
-			out[1] = (uint8_t)value;
-		}
-		break;
-	default:
-		out[0] = 0x82;
-		out[1] = (uint8_t)(value >> 8);
-		out[2] = (uint8_t)value;
+	} else {
+		out[0] = (uint8_t)(0x80 | (n - 1));
+		if (n == 3)
+			out[1] = (uint8_t)(value >> 8);
+		out[n - 1] = (uint8_t)value;
 	}
 	return n;
 }
@@ -175,6 +170,9 @@ size_t sp_len_put(enum sp_dialect d, uint8_t *out, size_t value)
 int sp_len_get(enum sp_dialect d, const uint8_t *pkt, size_t len, const char *what, size_t *value, size_t *size,
 	       struct sg_error *err)
 {
+	struct sg_error lerr;
+	int n;
+
 	if (d == SP_DIALECT_SMS) {
 		if (len < 2)
 			return sg_err(err, "%s: %zu byte(s), too short for the 2-byte length", what, len);
@@ -182,19 +180,10 @@ int sp_len_get(enum sp_dialect d, const uint8_t *pkt, size_t len, const char *wh
 		*size = 2;
 		return 0;
 	}
-	if (len < 1)
-		return sg_err(err, "%s: ends before its BER length", what);
-	if (pkt[0] < 0x80) {
-		*value = pkt[0];
-		*size = 1;
-		return 0;
-	}
-	if (pkt[0] != 0x81 && pkt[0] != 0x82)
-		return sg_err(err, "%s: BER length byte %02X is not 00-7F, 81 or 82", what, pkt[0]);
-	*size = pkt[0] == 0x81 ? 2 : 3;
-	if (len < *size)
-		return sg_err(err, "%s: ends inside its %zu-byte BER length", what, *size);
-	*value = *size == 2 ? pkt[1] : ((size_t)pkt[1] << 8 | pkt[2]);
+	n = sg_tlv_len_decode(pkt, len, value, &lerr);
+	if (n < 0)
+		return sg_err(err, "%s: %s", what, lerr.msg);
+	*size = (size_t)n;
 	return 0;
 }
 

@@ -647,7 +647,13 @@ static void ussd_framing(void **state)
 	out[0] = 0x03;
 	out[1] = 0x83;
 	assert_int_equal(sp_command_peek(out, n, SP_DIALECT_USSD, &peeked, &err), -1);
-	assert_string_equal(err.msg, "packet: CPL: BER length byte 83 is not 00-7F, 81 or 82");
+	assert_string_equal(err.msg, "packet: CPL: length byte 0x83 invalid (00-7F, 81 or 82 allowed)");
+	/* only the minimal BER form, as everywhere in lib/ */
+	memmove(out + 3, out + 2, n - 2);
+	out[1] = 0x81;
+	out[2] = 0x28;
+	assert_int_equal(sp_command_peek(out, n + 1, SP_DIALECT_USSD, &peeked, &err), -1);
+	assert_string_equal(err.msg, "packet: CPL: length 81 28 not minimal (must be one byte)");
 }
 
 /* A secured PoR must answer this very command. */
