@@ -1,0 +1,293 @@
+/* The OTA server's storage interface: cards and their keysets (keys sealed under the master key), OTA counters,
+ * owners and their sessions, devices, commands with their send attempts, campaigns, notifications and the
+ * hash-chained audit log. Written once over the SQL driver interface (db.h), so the SQLite backend and the
+ * PostgreSQL one share every query; schema migrations are numbered and applied at open.
+ *
+ * Several server instances may share one database: a counter is taken with one UPDATE ... RETURNING (the row
+ * lock serialises instances), and commands are claimed with a lease (instance id, expiry) taken by one UPDATE
+ * over a SKIP LOCKED selection on PostgreSQL, so two instances never work on one command at once.
+ *
+ * Getters return 1 found, 0 not found, -1 error (err filled). Mutators return 0 or -1. Times are Unix seconds
+ * chosen by the caller. Nothing here logs, and no key ever leaves except through osv_keyset_load(). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "simguard/secured_packet.h"
+#include "simguard/sg_error.h"
+#include "otasrv/keybox.h"
+
+#define OSV_SCHEMA_VERSION 1
+#define OSV_MAX_KVN 15
+#define OSV_NAME_MAX 64
+
+struct osv_store;
+struct osv_db;
+
+/* Open (creating or migrating the schema). kb seals and opens keys; instance names this server for leases. */
+struct osv_store *osv_store_open(const char *uri, const struct osv_keybox *kb, const char *instance,
+				 struct sg_error *err);
+void osv_store_close(struct osv_store *s);
+int osv_store_schema_version(struct osv_store *s);
+struct osv_db *osv_store_db(struct osv_store *s);
+
+/* One transaction around several calls (nests). */
+int osv_store_begin(struct osv_store *s, struct sg_error *err);
+int osv_store_commit(struct osv_store *s, struct sg_error *err);
+void osv_store_rollback(struct osv_store *s);
+
+/* ---- cards and keysets ---- */
+
+enum osv_counter_state {
+	OSV_CNTR_OK = 0,
+	OSV_CNTR_DRIFT,   /* the card said "counter low/high": needs a supervised resynchronisation */
+	OSV_CNTR_BLOCKED, /* the card's counter reached its maximum */
+};
+const char *osv_counter_state_name(enum osv_counter_state st);
+
+struct osv_card {
+	int64_t id;
+	char iccid[21];
+	char imsi[16];
+	char msisdn[21];
+	uint8_t tar[3];	 /* the anti-theft applet's TAR */
+	uint8_t spi[2];	 /* SPI for commands to this card */
+	uint8_t kvn;	 /* keyset used for commands */
+	enum sp_dialect dialect;
+	enum osv_counter_state counter_state;
+};
+
+/* One keyset as imported: algorithms are the low nibbles of KIc / KID (sp: 1 DES, 5 3DES2, 9 3DES3, 2 AES). */
+struct osv_keyset_in {
+	uint8_t kvn;
+	uint8_t kic_alg, kid_alg;
+	struct sp_key kic, kid, kik;
+	uint64_t counter; /* the last counter value used with this keyset */
+};
+
+struct osv_card_import {
+	struct osv_card card;
+	struct osv_keyset_in ks[OSV_MAX_KVN];
+	int n_ks;
+};
+
+/* A keyset ready to secure a packet: KIc / KID bytes (key version and algorithm) and the keys. Cleanse after use. */
+struct osv_keyset {
+	uint8_t kvn;
+	uint8_t kic, kid;
+	struct sp_keys keys;
+	uint64_t counter;
+};
+
+/* Insert one card with its keysets (keys sealed). -1 with "iccid ...: already imported" for a duplicate. */
+int osv_card_insert(struct osv_store *s, const struct osv_card_import *ci, int64_t now, struct sg_error *err);
+int osv_card_get(struct osv_store *s, const char *iccid, struct osv_card *c, struct sg_error *err);
+int osv_card_get_by_id(struct osv_store *s, int64_t id, struct osv_card *c, struct sg_error *err);
+int osv_card_get_by_msisdn(struct osv_store *s, const char *msisdn, struct osv_card *c, struct sg_error *err);
+int osv_card_set_counter_state(struct osv_store *s, int64_t card_id, enum osv_counter_state st,
+			       struct sg_error *err);
+/* Cards as JSON (never keys): iccid, imsi, msisdn, tar, spi, kvn, dialect, counter_state, keysets[kvn, kic,
+ * kid, counter], owner. Array of cards with iccid > after, at most limit. */
+json_t *osv_card_list(struct osv_store *s, const char *after, int limit, struct sg_error *err);
+json_t *osv_card_json(struct osv_store *s, const struct osv_card *c, struct sg_error *err);
+
+/* Open the keys of a card's keyset. */
+int osv_keyset_load(struct osv_store *s, const struct osv_card *c, uint8_t kvn, struct osv_keyset *ks,
+		    struct sg_error *err);
+void osv_keyset_cleanse(struct osv_keyset *ks);
+
+/* Take the next counter of (card, kvn): one UPDATE ... RETURNING. Returns 0 with *cntr, 1 when the counter is
+ * exhausted (blocked for good), -1 on error. The caller commits before the packet carrying it leaves. */
+int osv_counter_next(struct osv_store *s, int64_t card_id, uint8_t kvn, uint64_t *cntr, struct sg_error *err);
+/* Supervised resynchronisation: set the last-used counter to value, which must not be below the current one
+ * (a counter never goes back). Returns 0, 1 when value is lower, -1 on error. *old gets the previous value. */
+int osv_counter_resync(struct osv_store *s, int64_t card_id, uint8_t kvn, uint64_t value, uint64_t *old,
+		       struct sg_error *err);
+
+/* ---- owners, sessions ---- */
+
+struct osv_owner {
+	int64_t id;
+	char name[OSV_NAME_MAX];
+	char pw_hash[192];	/* Argon2id encoded string */
+	uint8_t totp[32];	/* TOTP secret (opened) */
+	size_t totp_len;
+	int failures;
+	int64_t locked_until;
+	char notify_msisdn[21];
+};
+
+int osv_owner_insert(struct osv_store *s, struct osv_owner *o, int64_t now, struct sg_error *err);
+int osv_owner_get(struct osv_store *s, const char *name, struct osv_owner *o, struct sg_error *err);
+int osv_owner_get_by_id(struct osv_store *s, int64_t id, struct osv_owner *o, struct sg_error *err);
+int osv_owner_set_failures(struct osv_store *s, int64_t id, int failures, int64_t locked_until,
+			   struct sg_error *err);
+void osv_owner_cleanse(struct osv_owner *o);
+json_t *osv_owner_list(struct osv_store *s, struct sg_error *err);
+
+/* Sessions are stored by the SHA-256 of their token, so a database reader cannot log in with one. */
+int osv_session_insert(struct osv_store *s, const uint8_t token_hash[32], int64_t owner_id, int64_t expires,
+		       struct sg_error *err);
+/* 1 and *owner_id when the session exists and has not expired. */
+int osv_session_owner(struct osv_store *s, const uint8_t token_hash[32], int64_t now, int64_t *owner_id,
+		      struct sg_error *err);
+int osv_session_delete(struct osv_store *s, const uint8_t token_hash[32], struct sg_error *err);
+
+/* ---- devices (a registered card in an owner's phone) ---- */
+
+enum osv_lock_origin {
+	OSV_LOCK_NONE = 0,
+	OSV_LOCK_OWNER,
+	OSV_LOCK_OPERATOR,
+};
+
+struct osv_device {
+	int64_t card_id;
+	int64_t owner_id;
+	char label[OSV_NAME_MAX];
+	char imei[17];
+	bool opted_out;
+	enum osv_lock_origin lock_origin;
+	bool disabled;
+};
+
+int osv_device_register(struct osv_store *s, const struct osv_device *d, int64_t now, struct sg_error *err);
+int osv_device_get(struct osv_store *s, int64_t card_id, struct osv_device *d, struct sg_error *err);
+int osv_device_update(struct osv_store *s, const struct osv_device *d, int64_t now, struct sg_error *err);
+/* Merge a result object (location, imei, state, handset change) into the device's last known state. */
+int osv_device_record_result(struct osv_store *s, int64_t card_id, const char *kind, json_t *result, int64_t now,
+			     struct sg_error *err);
+/* Devices as JSON: iccid, msisdn, owner, label, imei, opted_out, lock, disabled, last (results by kind).
+ * owner_id < 0: all devices. */
+json_t *osv_device_list(struct osv_store *s, int64_t owner_id, struct sg_error *err);
+/* IMEIs of disabled devices, for an EIR / CEIR block list: [{imei, iccid, msisdn, since}]. */
+json_t *osv_device_blocklist(struct osv_store *s, struct sg_error *err);
+
+/* ---- commands and attempts ---- */
+
+enum osv_cmd_state {
+	OSV_CMD_AWAITING_APPROVAL = 0,
+	OSV_CMD_QUEUED,
+	OSV_CMD_SUBMITTED,
+	OSV_CMD_DELIVERED,
+	OSV_CMD_CONFIRMED,
+	OSV_CMD_REJECTED,
+	OSV_CMD_EXPIRED,
+	OSV_CMD_CANCELLED,
+	OSV_CMD_STATE_COUNT,
+};
+const char *osv_cmd_state_name(enum osv_cmd_state st);
+bool osv_cmd_state_final(enum osv_cmd_state st);
+
+enum osv_actor_kind {
+	OSV_ACTOR_OWNER = 0,
+	OSV_ACTOR_AGENT,
+	OSV_ACTOR_SUPERVISOR,
+};
+const char *osv_actor_kind_name(enum osv_actor_kind k);
+
+#define OSV_CMD_KIND_MAX 16
+#define OSV_PARAMS_MAX 1024
+
+struct osv_command {
+	int64_t id;
+	int64_t card_id;
+	char kind[OSV_CMD_KIND_MAX];
+	char params[OSV_PARAMS_MAX]; /* JSON object text */
+	enum osv_cmd_state state;
+	char actor[OSV_NAME_MAX];
+	enum osv_actor_kind actor_kind;
+	char approver[OSV_NAME_MAX];
+	int64_t campaign_id; /* 0: none */
+	int64_t created, deadline, next_at;
+	int attempts;
+	int por_status; /* -1: no PoR yet */
+	char detail[160];
+};
+
+/* Insert; *id gets the new id. */
+int osv_cmd_insert(struct osv_store *s, struct osv_command *c, struct sg_error *err);
+int osv_cmd_get(struct osv_store *s, int64_t id, struct osv_command *c, struct sg_error *err);
+/* Set state, PoR status (-1 leaves it), detail (NULL leaves it), next time to look at it (0 leaves it);
+ * the lease is released. */
+int osv_cmd_update(struct osv_store *s, int64_t id, enum osv_cmd_state st, int por_status, const char *detail,
+		   int64_t next_at, struct sg_error *err);
+int osv_cmd_approve(struct osv_store *s, int64_t id, const char *approver, int64_t now, struct sg_error *err);
+/* Attach a result object (JSON) to a command. */
+int osv_cmd_set_result(struct osv_store *s, int64_t id, json_t *result, struct sg_error *err);
+/* Claim up to max commands that are due (queued, or submitted / delivered whose retry or deadline time came) and
+ * not leased by a live instance: they are leased to this instance until now + lease. ids[] receives them in id
+ * order. Returns the number claimed or -1. */
+int osv_cmd_claim(struct osv_store *s, int64_t now, int lease, int max, int64_t *ids, struct sg_error *err);
+/* Release the leases this instance holds (at start, after a crash of a previous run with the same id). */
+int osv_cmd_release_mine(struct osv_store *s, struct sg_error *err);
+/* Counts by state (campaign_id > 0: of that campaign; 0: all). */
+int osv_cmd_counts(struct osv_store *s, int64_t campaign_id, int64_t counts[OSV_CMD_STATE_COUNT],
+		   struct sg_error *err);
+/* JSON view of one command (incl. attempts and result) / of a list (card_id or campaign_id > 0 filter,
+ * owner_id > 0: only that owner's devices; newest first, at most limit). */
+json_t *osv_cmd_json(struct osv_store *s, const struct osv_command *c, struct sg_error *err);
+json_t *osv_cmd_list(struct osv_store *s, int64_t card_id, int64_t campaign_id, int64_t owner_id, int limit,
+		     struct sg_error *err);
+
+struct osv_attempt {
+	int64_t id;
+	int64_t command_id;
+	uint8_t kvn;
+	uint64_t cntr;
+	int64_t sent_at;
+	char msgid[65];
+};
+
+int osv_attempt_insert(struct osv_store *s, struct osv_attempt *a, const uint8_t *pkt, size_t len,
+		       struct sg_error *err);
+int osv_attempt_set_msgid(struct osv_store *s, int64_t attempt_id, const char *msgid, struct sg_error *err);
+/* The attempt carrying counter cntr to a card (a PoR echoes it). */
+int osv_attempt_by_cntr(struct osv_store *s, int64_t card_id, uint64_t cntr, struct osv_attempt *a,
+			struct sg_error *err);
+/* The latest attempt of a card whose command is still waiting for its PoR (for PoRs with a zeroed counter). */
+int osv_attempt_latest_open(struct osv_store *s, int64_t card_id, struct osv_attempt *a, struct sg_error *err);
+int osv_attempt_by_msgid(struct osv_store *s, const char *msgid, struct osv_attempt *a, struct sg_error *err);
+/* Every counter ever sent to (card, kvn), ascending (for the crash test and audits). */
+json_t *osv_attempt_counters(struct osv_store *s, int64_t card_id, uint8_t kvn, struct sg_error *err);
+
+/* ---- campaigns ---- */
+int osv_campaign_insert(struct osv_store *s, const char *kind, const char *actor, int64_t now, int64_t *id,
+			struct sg_error *err);
+json_t *osv_campaign_json(struct osv_store *s, int64_t id, struct sg_error *err);
+
+/* ---- notifications to owners ---- */
+int osv_notify(struct osv_store *s, int64_t owner_id, int64_t command_id, const char *text, int64_t now,
+	       struct sg_error *err);
+json_t *osv_notifications(struct osv_store *s, int64_t owner_id, int64_t after_id, struct sg_error *err);
+
+/* ---- audit log: append-only, each entry MACed over the previous entry's MAC (HMAC-SHA256, audit key) ---- */
+
+struct osv_audit_entry {
+	int64_t at;
+	const char *actor;    /* "owner:alice", "operator:CN", "anonymous" */
+	const char *client;   /* peer address */
+	const char *action;   /* "POST /v1/devices/8949.../commands" */
+	const char *target;   /* what it was about (ICCID, command id), may be "" */
+	const char *decision; /* "allowed", "denied", "invalid", "error" */
+	int status;	      /* HTTP status answered */
+	const char *detail;
+};
+
+int osv_audit_append(struct osv_store *s, const struct osv_audit_entry *e, struct sg_error *err);
+
+struct osv_audit_problem {
+	int64_t seq; /* the first entry that does not verify (0: none) */
+	char what[160];
+};
+
+/* Walk the chain: a changed entry fails its MAC, a removed one leaves a gap in seq, a reordered one breaks the
+ * link to its predecessor, a truncated tail disagrees with the head record. Returns 0 intact, 1 problem (p
+ * filled), -1 error. *count gets the number of entries. */
+int osv_audit_verify(struct osv_store *s, struct osv_audit_problem *p, int64_t *count, struct sg_error *err);
+/* Entries with seq > after, at most limit, as JSON. */
+json_t *osv_audit_list(struct osv_store *s, int64_t after, int limit, struct sg_error *err);

@@ -1,0 +1,530 @@
+/* Unit tests of the OTA server's store on SQLite: card CSV import (every kind of bad line reported with its
+ * column, keys sealed so the database file never holds them in clear), counters that only move forward,
+ * supervised resync, command claiming with leases, and the audit chain finding a changed, removed, reordered or
+ * cut-off entry when someone edits the database behind the server's back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "otasrv/cards_csv.h"
+#include "otasrv/db.h"
+#include "otasrv/keybox.h"
+#include "otasrv/store.h"
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct osv_keybox kb;
+	struct osv_store *s;
+};
+
+static const struct osv_csv_defaults defaults = { .tar = { 0xC1, 0x00, 0x01 }, .spi = { 0x16, 0x39 } };
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	uint8_t master[32];
+	struct sg_error err;
+
+	for (int i = 0; i < 32; i++)
+		master[i] = (uint8_t)(0xA0 + i);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_otasrv_store.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/ota.db", f->dir);
+	assert_int_equal(osv_keybox_init(&f->kb, master, &err), 0);
+	f->s = osv_store_open(f->path, &f->kb, "test-1", &err);
+	if (!f->s)
+		fail_msg("%s", err.msg);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	osv_store_close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static int add_card(void *ctx, int line, struct osv_card_import *ci, struct sg_error *err)
+{
+	struct fixture *f = ctx;
+
+	return osv_card_insert(f->s, ci, 1000, err);
+}
+
+static const char good_csv[] =
+	"ICCID,IMSI,MSISDN,KI,KIC1,KID1,KIK1,ALGO1,CNTR1,KIC2,KID2,ALGO2,TAR,KVN\r\n"
+	"8949000000000000011,262010000000011,+4917100011,000102030405060708090A0B0C0D0E0F,"
+	"404142434445464748494A4B4C4D4E4F,505152535455565758595A5B5C5D5E5F,,3des2,41,"
+	"000102030405060708090A0B0C0D0E0F,101112131415161718191A1B1C1D1E1F,aes,C10001,1\n"
+	"\n"
+	"\"8949000000000000029\",262010000000029,4917100029,,"
+	"404142434445464748494A4B4C4D4E4F,505152535455565758595A5B5C5D5E5F,,3des2,,,,,,\n";
+
+static void test_import_good(void **state)
+{
+	struct fixture *f = *state;
+	json_t *errors = json_array();
+	struct osv_card c;
+	struct osv_keyset ks;
+	struct sg_error err;
+
+	assert_int_equal(osv_csv_parse(good_csv, strlen(good_csv), &defaults, add_card, f, errors), 2);
+	assert_int_equal(json_array_size(errors), 0);
+	assert_int_equal(osv_card_get(f->s, "8949000000000000011", &c, &err), 1);
+	assert_string_equal(c.msisdn, "4917100011");
+	assert_int_equal(c.kvn, 1);
+	assert_memory_equal(c.spi, "\x16\x39", 2);
+	assert_int_equal(osv_keyset_load(f->s, &c, 1, &ks, &err), 1);
+	assert_int_equal(ks.kic, 0x15);
+	assert_int_equal(ks.kid, 0x15);
+	assert_int_equal(ks.counter, 41);
+	assert_int_equal(ks.keys.kic.len, 16);
+	assert_memory_equal(ks.keys.kic.key, "\x40\x41\x42\x43\x44\x45\x46\x47\x48\x49\x4A\x4B\x4C\x4D\x4E\x4F", 16);
+	osv_keyset_cleanse(&ks);
+	assert_int_equal(osv_keyset_load(f->s, &c, 2, &ks, &err), 1);
+	assert_int_equal(ks.kic, 0x22);
+	osv_keyset_cleanse(&ks);
+	assert_int_equal(osv_keyset_load(f->s, &c, 3, &ks, &err), 0);
+	assert_int_equal(osv_card_get_by_msisdn(f->s, "4917100029", &c, &err), 1);
+	assert_string_equal(c.iccid, "8949000000000000029");
+	json_decref(errors);
+}
+
+/* The database file must not contain any key in clear, nor the Ki that the CSV carried. */
+static void test_keys_sealed_at_rest(void **state)
+{
+	struct fixture *f = *state;
+	json_t *errors = json_array();
+	static const uint8_t kic[] = { 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47 };
+	static const uint8_t ki[] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A };
+	uint8_t *buf = malloc(1 << 20);
+	char wal[128];
+	FILE *fp;
+	size_t n;
+
+	assert_int_equal(osv_csv_parse(good_csv, strlen(good_csv), &defaults, add_card, f, errors), 2);
+	json_decref(errors);
+	osv_store_close(f->s);
+	f->s = NULL;
+	snprintf(wal, sizeof(wal), "%s", f->path);
+	fp = fopen(wal, "rb");
+	assert_non_null(fp);
+	n = fread(buf, 1, 1 << 20, fp);
+	fclose(fp);
+	assert_true(n > 0);
+	assert_null(memmem(buf, n, kic, sizeof(kic)));
+	assert_null(memmem(buf, n, ki, sizeof(ki)));
+	assert_non_null(memmem(buf, n, "8949000000000000011", 19));
+	free(buf);
+	f->s = osv_store_open(f->path, &f->kb, "test-1", NULL);
+	assert_non_null(f->s);
+}
+
+static void test_wrong_master_key(void **state)
+{
+	struct fixture *f = *state;
+	json_t *errors = json_array();
+	struct osv_keybox other;
+	uint8_t master[32] = { 1 };
+	struct osv_store *s2;
+	struct osv_keyset ks;
+	struct osv_card c;
+	struct sg_error err;
+
+	assert_int_equal(osv_csv_parse(good_csv, strlen(good_csv), &defaults, add_card, f, errors), 2);
+	json_decref(errors);
+	assert_int_equal(osv_keybox_init(&other, master, &err), 0);
+	s2 = osv_store_open(f->path, &other, "test-2", &err);
+	assert_non_null(s2);
+	assert_int_equal(osv_card_get(s2, "8949000000000000011", &c, &err), 1);
+	assert_int_equal(osv_keyset_load(s2, &c, 1, &ks, &err), -1);
+	assert_non_null(strstr(err.msg, "does not open"));
+	osv_store_close(s2);
+}
+
+struct bad_case {
+	const char *csv;
+	int line;
+	const char *needle;
+};
+
+static void test_import_bad_lines(void **state)
+{
+	static const char hdr[] = "ICCID,IMSI,MSISDN,KIC1,KID1,ALGO1,CNTR1,SPI,DIALECT\n";
+	static const char keys[] = "404142434445464748494A4B4C4D4E4F,505152535455565758595A5B5C5D5E5F";
+	static const struct bad_case cases[] = {
+		{ "89490000000000000X1,262010000000011,4917100011,K,K,3des2,,,", 2, "ICCID: 'X' at position 18" },
+		{ "894900000000000001,26201,4917100011,K,K,3des2,,,", 2, "IMSI: 5 digits" },
+		{ "8949000000000000011,262010000000011,49-17,K,K,3des2,,,", 2, "MSISDN: '-'" },
+		{ "8949000000000000011,262010000000011,4917100011,4041424,K,3des2,,,", 2, "KIC1: " },
+		{ "8949000000000000011,262010000000011,4917100011,K,K,rc4,,,", 2, "ALGO1: 'rc4'" },
+		{ "8949000000000000011,262010000000011,4917100011,K,K,aes,99999999999999,,", 2, "CNTR1: " },
+		{ "8949000000000000011,262010000000011,4917100011,K,K,3des3,,,", 2, "KIC1: 16 bytes do not fit" },
+		{ "8949000000000000011,262010000000011,4917100011,K,K,3des2,,F639,", 2, "SPI: reserved bits" },
+		{ "8949000000000000011,262010000000011,4917100011,K,K,3des2,,,sms-pp", 2, "DIALECT: 'sms-pp'" },
+		{ "8949000000000000011,262010000000011,4917100011,K,K,3des2,,", 2, "8 fields, the header has 9" },
+		{ "8949000000000000011,262010000000011,\"4917100011,K,K,3des2,,,", 2, "quote not closed" },
+		{ ",262010000000011,4917100011,K,K,3des2,,,", 2, "ICCID: empty" },
+		{ "8949000000000000011,262010000000011,4917100011,K,K,,,,", 2, "ALGO1: missing" },
+	};
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char csv[1024], line[512], *k;
+		json_t *errors = json_array();
+		const char *msg;
+
+		/* K stands for the keys pair, to keep the table readable. */
+		snprintf(line, sizeof(line), "%s", cases[i].csv);
+		k = strstr(line, ",K,K,");
+		if (k) {
+			char tail[256];
+
+			snprintf(tail, sizeof(tail), "%s", k + 5);
+			snprintf(k, sizeof(line) - (size_t)(k - line), ",%s,%s", keys, tail);
+		}
+		snprintf(csv, sizeof(csv), "%s%s\n", hdr, line);
+		assert_int_equal(osv_csv_parse(csv, strlen(csv), &defaults, add_card, f, errors), 0);
+		assert_int_equal(json_array_size(errors), 1);
+		assert_int_equal(json_integer_value(json_object_get(json_array_get(errors, 0), "line")),
+				 cases[i].line);
+		msg = json_string_value(json_object_get(json_array_get(errors, 0), "error"));
+		if (!strstr(msg, cases[i].needle))
+			fail_msg("case %zu: '%s' does not mention '%s'", i, msg, cases[i].needle);
+		json_decref(errors);
+	}
+}
+
+static void test_import_bad_header(void **state)
+{
+	static const char *const bad[] = { "ICCID,IMSI,MSISDN,KIC1,KID1,ALGO1,COLOUR\n", "ICCID,IMSI,KIC1,KID1\n",
+					   "ICCID,IMSI,MSISDN,KIC16,KID16\n", "ICCID,IMSI,MSISDN,KIC1,KID1,iccid\n",
+					   "" };
+	static const char *const needle[] = { "'COLOUR': unknown", "required", "1..15", "given twice", "empty" };
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *errors = json_array();
+
+		assert_int_equal(osv_csv_parse(bad[i], strlen(bad[i]), &defaults, add_card, f, errors), -1);
+		assert_non_null(strstr(json_string_value(json_object_get(json_array_get(errors, 0), "error")),
+				       needle[i]));
+		json_decref(errors);
+	}
+}
+
+static void test_duplicate_iccid(void **state)
+{
+	struct fixture *f = *state;
+	json_t *errors = json_array();
+
+	assert_int_equal(osv_csv_parse(good_csv, strlen(good_csv), &defaults, add_card, f, errors), 2);
+	assert_int_equal(osv_csv_parse(good_csv, strlen(good_csv), &defaults, add_card, f, errors), 0);
+	assert_int_equal(json_array_size(errors), 2);
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(errors, 0), "error")),
+			       "already imported"));
+	json_decref(errors);
+}
+
+static void import(struct fixture *f)
+{
+	json_t *errors = json_array();
+
+	assert_int_equal(osv_csv_parse(good_csv, strlen(good_csv), &defaults, add_card, f, errors), 2);
+	json_decref(errors);
+}
+
+static void test_counter_forward_only(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_card c;
+	struct sg_error err;
+	uint64_t v, old;
+
+	import(f);
+	assert_int_equal(osv_card_get(f->s, "8949000000000000011", &c, &err), 1);
+	assert_int_equal(osv_counter_next(f->s, c.id, 1, &v, &err), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(osv_counter_next(f->s, c.id, 1, &v, &err), 0);
+	assert_int_equal(v, 43);
+	assert_int_equal(osv_counter_next(f->s, c.id, 2, &v, &err), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(osv_counter_next(f->s, c.id, 9, &v, &err), 1); /* no such keyset */
+	assert_int_equal(osv_counter_resync(f->s, c.id, 1, 10, &old, &err), 1);
+	assert_int_equal(old, 43);
+	assert_int_equal(osv_counter_resync(f->s, c.id, 1, 1000, &old, &err), 0);
+	assert_int_equal(osv_counter_next(f->s, c.id, 1, &v, &err), 0);
+	assert_int_equal(v, 1001);
+	/* At the maximum the counter is blocked for good. */
+	assert_int_equal(osv_counter_resync(f->s, c.id, 1, SP_CNTR_MAX, &old, &err), 0);
+	assert_int_equal(osv_counter_next(f->s, c.id, 1, &v, &err), 1);
+	assert_int_equal(osv_counter_resync(f->s, c.id, 1, SP_CNTR_MAX + 1, &old, &err), -1);
+}
+
+/* A counter taken inside a transaction that is rolled back is not handed out twice only if it was committed:
+ * check that a rolled back allocation is invisible and a committed one survives a reopen. */
+static void test_counter_durable(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_card c;
+	struct sg_error err;
+	uint64_t v;
+
+	import(f);
+	assert_int_equal(osv_card_get(f->s, "8949000000000000011", &c, &err), 1);
+	assert_int_equal(osv_store_begin(f->s, &err), 0);
+	assert_int_equal(osv_counter_next(f->s, c.id, 1, &v, &err), 0);
+	assert_int_equal(v, 42);
+	osv_store_rollback(f->s);
+	assert_int_equal(osv_store_begin(f->s, &err), 0);
+	assert_int_equal(osv_counter_next(f->s, c.id, 1, &v, &err), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(osv_store_commit(f->s, &err), 0);
+	osv_store_close(f->s);
+	f->s = osv_store_open(f->path, &f->kb, "test-1", &err);
+	assert_non_null(f->s);
+	assert_int_equal(osv_counter_next(f->s, c.id, 1, &v, &err), 0);
+	assert_int_equal(v, 43);
+}
+
+static int64_t new_command(struct fixture *f, int64_t card_id, const char *kind, int64_t now)
+{
+	struct osv_command cmd = { .card_id = card_id, .state = OSV_CMD_QUEUED, .created = now,
+				   .deadline = now + 900, .next_at = now };
+	struct sg_error err;
+
+	snprintf(cmd.kind, sizeof(cmd.kind), "%s", kind);
+	snprintf(cmd.actor, sizeof(cmd.actor), "operator:alice");
+	assert_int_equal(osv_cmd_insert(f->s, &cmd, &err), 0);
+	return cmd.id;
+}
+
+static void test_claim_leases(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_store *other;
+	struct osv_card c;
+	struct sg_error err;
+	int64_t ids[8], a, b;
+
+	import(f);
+	assert_int_equal(osv_card_get(f->s, "8949000000000000011", &c, &err), 1);
+	a = new_command(f, c.id, "lock", 100);
+	b = new_command(f, c.id, "locate", 100);
+	other = osv_store_open(f->path, &f->kb, "test-2", &err);
+	assert_non_null(other);
+	assert_int_equal(osv_cmd_claim(f->s, 100, 30, 1, ids, &err), 1);
+	assert_int_equal(ids[0], a);
+	/* The second instance gets only what the first did not lease. */
+	assert_int_equal(osv_cmd_claim(other, 100, 30, 8, ids, &err), 1);
+	assert_int_equal(ids[0], b);
+	assert_int_equal(osv_cmd_claim(other, 110, 30, 8, ids, &err), 0);
+	/* Leases that ran out (their instance died) are taken over. */
+	assert_int_equal(osv_cmd_claim(other, 131, 30, 8, ids, &err), 2);
+	assert_int_equal(ids[0], a);
+	assert_int_equal(ids[1], b);
+	/* Not due yet after an update with a later time; final states are never claimed. */
+	assert_int_equal(osv_cmd_update(other, a, OSV_CMD_SUBMITTED, -1, NULL, 500, &err), 0);
+	assert_int_equal(osv_cmd_update(other, b, OSV_CMD_CONFIRMED, 0, "done", 0, &err), 0);
+	assert_int_equal(osv_cmd_claim(other, 499, 30, 8, ids, &err), 0);
+	assert_int_equal(osv_cmd_claim(other, 500, 30, 8, ids, &err), 1);
+	assert_int_equal(osv_cmd_release_mine(other, &err), 0);
+	assert_int_equal(osv_cmd_claim(f->s, 501, 30, 8, ids, &err), 1);
+	osv_store_close(other);
+}
+
+static void test_attempt_counter_unique(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_attempt at = { .kvn = 1, .cntr = 42, .sent_at = 5 }, found;
+	struct osv_card c;
+	struct sg_error err;
+	int64_t id;
+
+	import(f);
+	assert_int_equal(osv_card_get(f->s, "8949000000000000011", &c, &err), 1);
+	id = new_command(f, c.id, "lock", 100);
+	at.command_id = id;
+	assert_int_equal(osv_attempt_insert(f->s, &at, (const uint8_t *)"\x01\x02", 2, &err), 0);
+	assert_int_equal(osv_attempt_set_msgid(f->s, at.id, "0000000007", &err), 0);
+	/* The database itself refuses a second packet with the same counter on the same keyset. */
+	assert_int_equal(osv_attempt_insert(f->s, &at, (const uint8_t *)"\x01\x02", 2, &err), -1);
+	assert_int_equal(osv_attempt_by_cntr(f->s, c.id, 42, &found, &err), 1);
+	assert_int_equal(found.command_id, id);
+	assert_int_equal(osv_attempt_by_msgid(f->s, "0000000007", &found, &err), 1);
+	assert_int_equal(osv_attempt_latest_open(f->s, c.id, &found, &err), 1);
+	assert_int_equal(found.cntr, 42);
+}
+
+static void append(struct fixture *f, int i)
+{
+	char detail[32];
+	struct osv_audit_entry e = { .at = 1000 + i, .actor = "operator:alice", .client = "127.0.0.1",
+				     .action = "POST /v1/devices/8949/commands", .target = "8949",
+				     .decision = "allowed", .status = 202, .detail = detail };
+	struct sg_error err;
+
+	snprintf(detail, sizeof(detail), "entry %d", i);
+	assert_int_equal(osv_audit_append(f->s, &e, &err), 0);
+}
+
+/* Edit the database as an attacker with file access would: triggers dropped first. */
+static void tamper(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (sqlite3_exec(db,
+			 "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;", NULL,
+			 NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s", msg);
+	sqlite3_close(db);
+}
+
+static int64_t verify(struct fixture *f, char *what, size_t size)
+{
+	struct osv_audit_problem p;
+	struct sg_error err;
+	int64_t count;
+	int rc = osv_audit_verify(f->s, &p, &count, &err);
+
+	assert_true(rc >= 0);
+	snprintf(what, size, "%s", p.what);
+	return rc ? p.seq : 0;
+}
+
+static void audit_fixture(struct fixture *f)
+{
+	for (int i = 1; i <= 5; i++)
+		append(f, i);
+}
+
+static void test_audit_intact(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_audit_problem p;
+	struct sg_error err;
+	int64_t count;
+
+	assert_int_equal(osv_audit_verify(f->s, &p, &count, &err), 0);
+	assert_int_equal(count, 0);
+	audit_fixture(f);
+	assert_int_equal(osv_audit_verify(f->s, &p, &count, &err), 0);
+	assert_int_equal(count, 5);
+}
+
+static void test_audit_append_only(void **state)
+{
+	struct fixture *f = *state;
+	struct sg_error err;
+	struct osv_db_stmt *st;
+
+	audit_fixture(f);
+	assert_int_equal(osv_db_exec(osv_store_db(f->s), "UPDATE audit SET status = 200 WHERE seq = 2", &err), -1);
+	assert_non_null(strstr(err.msg, "append-only"));
+	assert_int_equal(osv_db_exec(osv_store_db(f->s), "DELETE FROM audit WHERE seq = 2", &err), -1);
+	st = osv_db_prepare(osv_store_db(f->s), "SELECT count(*) FROM audit", &err);
+	assert_int_equal(osv_db_step(st, &err), OSV_DB_ROW);
+	assert_int_equal(osv_db_col_int(st, 0), 5);
+	osv_db_finalize(st);
+}
+
+static void test_audit_changed(void **state)
+{
+	struct fixture *f = *state;
+	char what[160];
+
+	audit_fixture(f);
+	tamper(f, "UPDATE audit SET decision = 'denied' WHERE seq = 3");
+	assert_int_equal(verify(f, what, sizeof(what)), 3);
+	assert_non_null(strstr(what, "does not verify"));
+}
+
+static void test_audit_removed(void **state)
+{
+	struct fixture *f = *state;
+	char what[160];
+
+	audit_fixture(f);
+	tamper(f, "DELETE FROM audit WHERE seq = 2");
+	assert_int_equal(verify(f, what, sizeof(what)), 2);
+	assert_non_null(strstr(what, "missing"));
+}
+
+static void test_audit_reordered(void **state)
+{
+	struct fixture *f = *state;
+	char what[160];
+
+	audit_fixture(f);
+	/* Swap the contents of entries 2 and 4, MACs included: each still carries a valid MAC, but not for its
+	 * place in the chain. */
+	tamper(f, "UPDATE audit SET seq = 100 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 4;"
+		  "UPDATE audit SET seq = 4 WHERE seq = 100;");
+	assert_int_equal(verify(f, what, sizeof(what)), 2);
+}
+
+static void test_audit_truncated(void **state)
+{
+	struct fixture *f = *state;
+	char what[160];
+
+	audit_fixture(f);
+	tamper(f, "DELETE FROM audit WHERE seq = 5");
+	assert_int_equal(verify(f, what, sizeof(what)), 5);
+	assert_non_null(strstr(what, "missing"));
+}
+
+static void test_audit_forged_recomputed(void **state)
+{
+	struct fixture *f = *state;
+	char what[160];
+
+	audit_fixture(f);
+	/* Without the audit key, replacing an entry's MAC by any value does not help the forger. */
+	tamper(f, "UPDATE audit SET detail = 'nothing happened', mac = zeroblob(32) WHERE seq = 5;"
+		  "UPDATE audit_head SET mac = zeroblob(32)");
+	assert_int_equal(verify(f, what, sizeof(what)), 5);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_import_good, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_sealed_at_rest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_master_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_bad_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_bad_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_iccid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counter_forward_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counter_durable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_leases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attempt_counter_unique, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_intact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_reordered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_forged_recomputed, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
