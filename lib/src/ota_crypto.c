@@ -40,6 +40,8 @@ static struct {
 struct ota_tls {
 	EVP_CIPHER_CTX *cipher;
 	EVP_MAC_CTX *cmac[3];
+	bool cipher_keyed; /* holds a key schedule until ota_crypto_scrub() */
+	bool cmac_keyed[3];
 };
 
 static _Thread_local struct ota_tls *tls;
@@ -143,8 +145,8 @@ static int decline(struct sg_error *err, const char *field, uint8_t alg, const c
 	if ((alg & 0x3) == 0x3)
 		return sg_err(err, "%s: algorithm 0x%X is proprietary (not supported)", field, alg);
 	if ((alg & 0x3) == 0x0)
-		return sg_err(err, "%s: algorithm 0x%X is 'known implicitly' (not supported: name the algorithm)", field,
-			      alg);
+		return sg_err(err, "%s: algorithm 0x%X is 'known implicitly' (not supported: name the algorithm)",
+			      field, alg);
 	return sg_err(err, "%s: algorithm 0x%X is reserved for %s", field, alg, use);
 }
 
@@ -325,6 +327,7 @@ static int cipher_run(enum ota_cipher c, const uint8_t *key, size_t keylen, cons
 	if (len % ota_cipher_block(c))
 		return sg_err(err, "crypto: %zu bytes are not a multiple of the %zu-byte block", len,
 			      ota_cipher_block(c));
+	t->cipher_keyed = true;
 	if (cipher_init(t->cipher, c, key, keylen, enc, err) < 0)
 		return -1;
 	if (len && (len > INT32_MAX || !EVP_CipherUpdate(t->cipher, out, &n, in, (int)len)))
@@ -437,9 +440,13 @@ int ota_checksum(enum ota_mac m, const uint8_t *key, size_t keylen, const uint8_
 	t = get_tls(err);
 	if (!t || ota_mac_key_ok(m, keylen, "key", err) < 0)
 		return -1;
-	if (m == OTA_MAC_AES_CMAC)
-		return cmac(t->cmac[keylen == 16 ? 0 : keylen == 24 ? 1 : 2], key, keylen, in1, len1, in2, len2, out,
-			    out_len, err);
+	if (m == OTA_MAC_AES_CMAC) {
+		int i = keylen == 16 ? 0 : keylen == 24 ? 1 : 2;
+
+		t->cmac_keyed[i] = true;
+		return cmac(t->cmac[i], key, keylen, in1, len1, in2, len2, out, out_len, err);
+	}
+	t->cipher_keyed = true;
 	if (cipher_init(t->cipher, mac_cipher(m), key, keylen, 1, err) < 0)
 		return -1;
 	rc = cbc_mac(t->cipher, in1, len1, in2, len2, last, err);
@@ -447,6 +454,26 @@ int ota_checksum(enum ota_mac m, const uint8_t *key, size_t keylen, const uint8_
 		memcpy(out, last, out_len);
 	OPENSSL_cleanse(last, sizeof(last));
 	return rc;
+}
+
+void ota_crypto_scrub(void)
+{
+	static const uint8_t zero_key[32];
+	struct ota_tls *t = tls;
+	int i;
+
+	if (!t)
+		return;
+	/* Re-keying with zeros replaces the schedule in place; resetting the context would free it and cost an
+	 * allocation on the next packet. */
+	if (t->cipher_keyed && EVP_CIPHER_CTX_get0_cipher(t->cipher))
+		EVP_CipherInit_ex2(t->cipher, NULL, zero_key, NULL, 1, NULL);
+	t->cipher_keyed = false;
+	for (i = 0; i < 3; i++) {
+		if (t->cmac_keyed[i])
+			EVP_MAC_init(t->cmac[i], zero_key, (size_t)16 + 8 * i, NULL);
+		t->cmac_keyed[i] = false;
+	}
 }
 
 bool ota_chk_equal(const uint8_t *a, const uint8_t *b, size_t len)

@@ -62,8 +62,8 @@ static size_t write_header(const struct sp_cmd_hdr *hdr, enum sp_dialect d, size
 	return n + 3;
 }
 
-int sp_command_build(const struct sp_cmd_hdr *hdr, const uint8_t *data, size_t data_len, const struct sp_keys *keys,
-		     enum sp_dialect dialect, uint8_t *out, size_t out_size, size_t *out_len, struct sg_error *err)
+static int command_build(const struct sp_cmd_hdr *hdr, const uint8_t *data, size_t data_len, const struct sp_keys *keys,
+			 enum sp_dialect dialect, uint8_t *out, size_t out_size, size_t *out_len, struct sg_error *err)
 {
 	struct sp_layout l;
 	struct sp_sec s;
@@ -187,7 +187,8 @@ static enum sp_verdict cmd_check(const struct sp_sec *s, const struct sp_keys *k
 		return v;
 	cmd->pcntr = plain[f->body + 5];
 	if (cmd->pcntr > len - data_start) {
-		sg_err(err, "pcntr: %u padding bytes, but only %zu bytes of secured data", cmd->pcntr, len - data_start);
+		sg_err(err, "pcntr: %u padding bytes, but only %zu bytes of secured data", cmd->pcntr,
+		       len - data_start);
 		return s->cipher ? SP_VERDICT_CIPHER : SP_VERDICT_FORMAT;
 	}
 	/* SPI2 only steers the PoR; judged once the checksum vouched for it, so a flipped bit reads as tampering. */
@@ -201,8 +202,9 @@ static enum sp_verdict cmd_check(const struct sp_sec *s, const struct sp_keys *k
 	return SP_VERDICT_OK;
 }
 
-enum sp_verdict sp_command_verify(const uint8_t *pkt, size_t len, enum sp_dialect dialect, const struct sp_keys *keys,
-				  struct sp_command *cmd, uint8_t *plain, size_t plain_size, struct sg_error *err)
+static enum sp_verdict command_verify(const uint8_t *pkt, size_t len, enum sp_dialect dialect,
+				      const struct sp_keys *keys, struct sp_command *cmd, uint8_t *plain,
+				      size_t plain_size, struct sg_error *err)
 {
 	struct cmd_frame f;
 	struct sp_sec s;
@@ -215,4 +217,22 @@ enum sp_verdict sp_command_verify(const uint8_t *pkt, size_t len, enum sp_dialec
 	if (v != SP_VERDICT_OK)
 		return v;
 	return cmd_check(&s, keys, plain, &f, len, cmd, err);
+}
+
+int sp_command_build(const struct sp_cmd_hdr *hdr, const uint8_t *data, size_t data_len, const struct sp_keys *keys,
+		     enum sp_dialect dialect, uint8_t *out, size_t out_size, size_t *out_len, struct sg_error *err)
+{
+	int r = command_build(hdr, data, data_len, keys, dialect, out, out_size, out_len, err);
+
+	ota_crypto_scrub();
+	return r;
+}
+
+enum sp_verdict sp_command_verify(const uint8_t *pkt, size_t len, enum sp_dialect dialect, const struct sp_keys *keys,
+				  struct sp_command *cmd, uint8_t *plain, size_t plain_size, struct sg_error *err)
+{
+	enum sp_verdict r = command_verify(pkt, len, dialect, keys, cmd, plain, plain_size, err);
+
+	ota_crypto_scrub();
+	return r;
 }

@@ -58,9 +58,9 @@ static size_t write_header(const struct sp_cmd_hdr *cmd, enum sp_dialect d, size
 	return n + 3;
 }
 
-int sp_response_build(const struct sp_cmd_hdr *cmd, uint8_t status, const uint8_t *data, size_t data_len,
-		      const struct sp_keys *keys, enum sp_dialect dialect, bool unsecured, uint8_t *out,
-		      size_t out_size, size_t *out_len, struct sg_error *err)
+static int response_build(const struct sp_cmd_hdr *cmd, uint8_t status, const uint8_t *data, size_t data_len,
+			  const struct sp_keys *keys, enum sp_dialect dialect, bool unsecured, uint8_t *out,
+			  size_t out_size, size_t *out_len, struct sg_error *err)
 {
 	uint8_t head[RSP_HEAD_MAX];
 	struct sp_layout l;
@@ -133,7 +133,8 @@ static enum sp_verdict rsp_effective(const struct sp_cmd_hdr *cmd, const struct 
 		return v;
 	}
 	if (f->rhl != SP_RSP_FIXED_HDR + s->chk_len) {
-		sg_err(err, "por: RHL %u fits neither an unsecured PoR (%d) nor the %zu-byte checksum the SPI asks (%zu)",
+		sg_err(err, "por: RHL %u fits neither an unsecured PoR (%d) nor the %zu-byte checksum the SPI asks "
+			    "(%zu)",
 		       f->rhl, SP_RSP_FIXED_HDR, s->chk_len, SP_RSP_FIXED_HDR + s->chk_len);
 		return SP_VERDICT_FORMAT;
 	}
@@ -187,9 +188,9 @@ static enum sp_verdict rsp_check(const struct sp_sec *s, const struct sp_keys *k
 	return SP_VERDICT_OK;
 }
 
-enum sp_verdict sp_response_verify(const uint8_t *pkt, size_t len, const struct sp_cmd_hdr *cmd,
-				   const struct sp_keys *keys, enum sp_dialect dialect, struct sp_response *rsp,
-				   bool *checksum_ok, uint8_t *plain, size_t plain_size, struct sg_error *err)
+static enum sp_verdict response_verify(const uint8_t *pkt, size_t len, const struct sp_cmd_hdr *cmd,
+				       const struct sp_keys *keys, enum sp_dialect dialect, struct sp_response *rsp,
+				       bool *checksum_ok, uint8_t *plain, size_t plain_size, struct sg_error *err)
 {
 	struct rsp_frame f;
 	struct sp_sec s;
@@ -213,4 +214,24 @@ enum sp_verdict sp_response_verify(const uint8_t *pkt, size_t len, const struct 
 		v = rsp_echo_check(cmd, rsp, err);
 	*checksum_ok = v == SP_VERDICT_OK && s.chk_len > 0;
 	return v;
+}
+
+int sp_response_build(const struct sp_cmd_hdr *cmd, uint8_t status, const uint8_t *data, size_t data_len,
+		      const struct sp_keys *keys, enum sp_dialect dialect, bool unsecured, uint8_t *out,
+		      size_t out_size, size_t *out_len, struct sg_error *err)
+{
+	int r = response_build(cmd, status, data, data_len, keys, dialect, unsecured, out, out_size, out_len, err);
+
+	ota_crypto_scrub();
+	return r;
+}
+
+enum sp_verdict sp_response_verify(const uint8_t *pkt, size_t len, const struct sp_cmd_hdr *cmd,
+				   const struct sp_keys *keys, enum sp_dialect dialect, struct sp_response *rsp,
+				   bool *checksum_ok, uint8_t *plain, size_t plain_size, struct sg_error *err)
+{
+	enum sp_verdict r = response_verify(pkt, len, cmd, keys, dialect, rsp, checksum_ok, plain, plain_size, err);
+
+	ota_crypto_scrub();
+	return r;
 }

@@ -49,8 +49,8 @@ enum sp_verdict sp_open(const struct sp_sec *s, const struct sp_keys *keys, cons
 			size_t body, uint8_t *plain, size_t plain_size, const char *what, struct sg_error *err)
 {
 	if (s->cipher && (len - body) % s->block) {
-		sg_err(err, "%s: the ciphered part is %zu bytes, not a multiple of the %zu-byte block", what, len - body,
-		       s->block);
+		sg_err(err, "%s: the ciphered part is %zu bytes, not a multiple of the %zu-byte block", what,
+		       len - body, s->block);
 		return SP_VERDICT_CIPHER;
 	}
 	if (plain_size < len) {

@@ -48,5 +48,9 @@ int ota_decrypt(enum ota_cipher c, const uint8_t *key, size_t keylen, const uint
 int ota_checksum(enum ota_mac m, const uint8_t *key, size_t keylen, const uint8_t *in1, size_t len1,
 		 const uint8_t *in2, size_t len2, uint8_t *out, size_t out_len, struct sg_error *err);
 
+/* Overwrite the key schedules this thread's cached contexts still hold (they are kept between calls so that a
+ * packet costs no allocation). The packet functions of secured_packet.h call it before they return. */
+void ota_crypto_scrub(void);
+
 /* Constant-time comparison (CRYPTO_memcmp). */
 bool ota_chk_equal(const uint8_t *a, const uint8_t *b, size_t len);
