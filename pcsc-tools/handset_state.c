@@ -51,7 +51,7 @@ static json_t *card_json(const struct handset *hs)
 
 static json_t *userdata_json(const struct handset *hs)
 {
-	static const char *const names[] = { "no key", "open", "unreadable", "error" };
+	static const char *const names[] = { "no key", "open", "unreadable", "error", "locked" };
 	json_t *o = json_pack("{s:s,s:s}", "state", names[hs->ud_state], "error", hs->ud_error);
 
 	if (hs->ud_state == HS_UD_OPEN && hs->user_data)

@@ -3,6 +3,7 @@
  * remote WIPE the applet has a new key, and the old file stays sealed for good. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -14,6 +15,13 @@ static void ud_path(const struct handset *hs, char *path, size_t size)
 	snprintf(path, size, "%s/userdata.sealed", hs->cfg.data_dir);
 }
 
+static void no_key(struct handset *hs, enum handset_userdata_state st, const char *why)
+{
+	hs->ud_state = st;
+	snprintf(hs->ud_error, sizeof(hs->ud_error), "%s", why);
+	handset_event(hs, "user data key: %s", why);
+}
+
 void handset_userdata_open(struct handset *hs)
 {
 	char path[300];
@@ -23,14 +31,22 @@ void handset_userdata_open(struct handset *hs)
 	handset_userdata_close(hs);
 	if (!hs->cfg.data_dir[0])
 		return;
-	if (pcsct_antitheft_user_key(hs->card, hs->ud_key, &err) < 0) {
-		hs->ud_state = HS_UD_NONE;
-		snprintf(hs->ud_error, sizeof(hs->ud_error), "%s", err.msg);
-		handset_event(hs, "user data key: %s", err.msg);
+	ud_path(hs, path, sizeof(path));
+	switch (pcsct_antitheft_user_key(hs->card, hs->ud_key, &err)) {
+	case PCSCT_KEY_OK:
+		break;
+	case PCSCT_KEY_LOCKED:
+		no_key(hs, HS_UD_LOCKED, err.msg);
+		return;
+	case PCSCT_KEY_DESTROYED:
+		/* Whatever was sealed under the old key stays sealed; a handset with nothing stored yet starts anew. */
+		no_key(hs, access(path, F_OK) == 0 ? HS_UD_UNREADABLE : HS_UD_NONE, err.msg);
+		return;
+	default:
+		no_key(hs, HS_UD_NONE, err.msg);
 		return;
 	}
 	hs->have_ud_key = true;
-	ud_path(hs, path, sizeof(path));
 	r = pcsct_user_data_load(path, hs->ud_key, &hs->user_data, &err);
 	switch (r) {
 	case PCSCT_UD_OK:

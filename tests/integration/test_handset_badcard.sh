@@ -16,7 +16,7 @@ state() { python3 -c "import json,sys; s=json.load(open('$D/state.json')); print
 # 1: malformed DISPLAY TEXT, SET UP CALL, FETCH refused, then the card stops answering at SELECT MF (line 14)
 cat > "$D/card1.replay" <<'EOF'
 atr 3B 02 14 50
-> 80 10 00 00 08 3B 01 FF 6B 71 00 00 17
+> 80 10 00 00 08 3B 03 FF 6B 71 00 00 17
 < 91 0E
 > 80 12 00 00 0E
 < D0 0C 81 03 01 21 80 82 02 81 02 8D 0F 04 90 00
@@ -47,7 +47,7 @@ check "state: last TERMINAL RESPONSE result was 30" \
 
 # 2: the card answers the TERMINAL RESPONSE with 6A80 and then answers FETCH though nothing was announced
 cat > "$D/card2.replay" <<'EOF'
-> 80 10 00 00 08 3B 01 FF 6B 71 00 00 17
+> 80 10 00 00 08 3B 03 FF 6B 71 00 00 17
 < 91 0B
 > 80 12 00 00 0B
 < D0 09 81 03 01 26 01 82 02 81 82 90 00

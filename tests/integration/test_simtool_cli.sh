@@ -97,3 +97,21 @@ $S -c "replay:$D/sysmo.replay" ota --no-profile --packet "$PKT" --kic-key $KIC -
 check "ota: with a wrong KID key the PoR fails verification (exit 1)" [ $? = 1 ]
 $S ota --packet 00 > /dev/null 2>&1
 check "ota: a packet that is no packet is exit 2" [ $? != 0 ]
+
+# ---- terminal-profile with a proactive session answered from --answers (replayed card) ----
+cat > "$D/input.replay" <<'EOF2'
+> 80 10 00 00 03 FF FF FF
+< 91 1D
+> 80 12 00 00 1D
+< D0 1B 81 03 01 23 00 82 02 81 82 8D 0C 04 45 6E 74 65 72 20 31 32 33 34 35 91 02 05 05 90 00
+> 80 14 00 00 14 81 03 01 23 00 82 02 82 81 83 01 00 8D 06 04 31 32 33 34 35
+< 91 0B
+> 80 12 00 00 0B
+< D0 09 81 03 02 26 01 82 02 81 82 90 00
+> 80 14 00 00 16 81 03 02 26 01 82 02 82 81 83 01 00 94 08 1A 32 54 76 98 10 32 54
+< 90 00
+EOF2
+printf 'text 12345\n' > "$D/answers"
+$S -c "replay:$D/input.replay" --answers "$D/answers" --json terminal-profile FFFFFF > "$D/tp.json"
+check "terminal-profile: GET INPUT answered 12345 from --answers, PROVIDE LOCAL INFORMATION, card idle (exit $?)" \
+	[ "$(jq_py "$D/tp.json" 'len(d["proactive"]), d["proactive"][1]["sw"][:4]')" = "(2, '9000')" ]

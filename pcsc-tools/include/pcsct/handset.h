@@ -56,10 +56,11 @@ enum handset_card_state {
 const char *handset_card_state_name(enum handset_card_state s);
 
 enum handset_userdata_state {
-	HS_UD_NONE,	  /* no key from the card (yet) */
+	HS_UD_NONE,	  /* no key from the card (yet, or the card has no key command) */
 	HS_UD_OPEN,
-	HS_UD_UNREADABLE, /* the file does not open with the card's key: wiped */
+	HS_UD_UNREADABLE, /* the key was destroyed, or the file does not open with the card's key: wiped */
 	HS_UD_ERROR,
+	HS_UD_LOCKED,	  /* the card is locked and keeps the key to itself */
 };
 
 /* Parts of a concatenated data download SMS, held until all are there, then given to the card in order. */
