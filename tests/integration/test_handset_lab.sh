@@ -12,7 +12,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/smsgw.sh"
 
 D=$(mktemp -d /tmp/handset-lab.XXXXXX)
-cleanup() { stop_pidfile "$D/hs.pid"; stop_pidfile "$D/gw.pid"; rm -rf "$D"; }
+cleanup() { stop_pidfile "$D/hs.pid"; stop_pidfile "$D/gw.pid"; [ -n "${KEEP:-}" ] || rm -rf "$D"; }
 trap cleanup EXIT
 state() { python3 -c "import json,sys; s=json.load(open('$D/state.json')); print(eval(sys.argv[1]))" "$1"; }
 wait_state() {
@@ -64,6 +64,38 @@ check "the PoR reached the OTA server as MO from 1001 (UDH 02 71 00, PID 7F, DCS
 $SEND --system-id otasrv --password secret --src 12345 --dst 1001 --ud "$OTA" --dcs 0xF6 --ussd-op 2 --listen 1 \
 	> "$D/ussd.out" 2>&1
 check "USSD data download answered with ussd_service_op 18" grep -q "src=1001 dst=12345 .*ussd=18" "$D/ussd.out"
+
+# the VTY on loopback: show the state, the running config (never the subscriber keys), act on the handset
+vty_session() {
+	python3 - "$@" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 3)
+s.settimeout(0.3)
+def drain():
+    out, end = b"", time.time() + 3
+    while time.time() < end:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            if out.rstrip().endswith((b">", b"#")):
+                break
+            continue
+        if not d:
+            break
+        out += d
+    return out
+drain()
+for cmd in sys.argv[2:]:
+    s.sendall(cmd.encode() + b"\r\n")
+    sys.stdout.write(bytes(b for b in drain() if b < 0x80).decode(errors="replace"))
+PY
+}
+vty_session "$HSVTY" "show handset" > "$D/vty1.out"
+check "VTY show handset: the state as JSON" grep -q '"msisdn": "1001"' "$D/vty1.out"
+vty_session "$HSVTY" enable "show running-config" "handset dial 112" > "$D/vty2.out"
+check "VTY show running-config: the handset node, no K or OPc" \
+	[ "$(grep -c ' msisdn 1001' "$D/vty2.out")" = 1 ] && [ "$(grep -ci '465B5CE8' "$D/vty2.out")" = 0 ]
+check "VTY handset dial 112: an emergency call" grep -q "emergency call" "$D/vty2.out"
 
 # the gateway restarts: the handset binds again by itself
 stop_pidfile "$D/gw.pid"
