@@ -23,3 +23,11 @@ size_t uicc_toolkit_pending_len(const struct uicc_card *card);
 bool uicc_toolkit_network_auth_allowed(const struct uicc_card *card);
 /* Power-up / reset: volatile toolkit state is cleared, persistent state stays. */
 void uicc_toolkit_reset(struct uicc_card *card);
+
+/* ---- the toolkit side's parts, for its own modules (NULL only when out of memory) ---- */
+struct cat_engine;
+struct ota_re;
+struct antitheft;
+struct cat_engine *uicc_toolkit_cat(struct uicc_card *card);
+struct ota_re *uicc_toolkit_ota(struct uicc_card *card);
+struct antitheft *uicc_toolkit_antitheft(struct uicc_card *card);
