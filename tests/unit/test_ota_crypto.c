@@ -267,7 +267,7 @@ static void threads(void **state)
 	void *bad;
 	int i;
 
-	ota_crypto_scrub(); /* nothing cached yet in this thread: a no-op */
+	ota_crypto_scrub(); /* whatever this thread cached so far; harmless when nothing is */
 	for (i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, hammer, NULL), 0);
 	for (i = 0; i < 4; i++) {
