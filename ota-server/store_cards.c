@@ -364,3 +364,18 @@ int osv_counter_resync(struct osv_store *s, int64_t card_id, uint8_t kvn, uint64
 	osv_db_bind_int(st, 3, (int64_t)value);
 	return osv_q_run(st, err);
 }
+
+static struct osv_query q_report_cntr = { .sql = "UPDATE cards SET report_cntr = ?2 WHERE id = ?1 AND report_cntr < ?2" };
+
+int osv_card_report_cntr(struct osv_store *s, int64_t card_id, uint64_t cntr, struct sg_error *err)
+{
+	struct osv_db_stmt *st = osv_q(s, &q_report_cntr, err);
+
+	if (!st)
+		return -1;
+	osv_db_bind_int(st, 1, card_id);
+	osv_db_bind_int(st, 2, (int64_t)cntr);
+	if (osv_q_run(st, err) < 0)
+		return -1;
+	return osv_db_changes(s->db) == 1;
+}

@@ -110,7 +110,8 @@ int osv_cmd_get(struct osv_store *s, int64_t id, struct osv_command *c, struct s
 static struct osv_query q_cmd_upd = {
 	.sql = "UPDATE commands SET state = ?2, por_status = CASE WHEN ?3 < 0 THEN por_status ELSE ?3 END,"
 	" detail = COALESCE(?4, detail), next_at = CASE WHEN ?5 = 0 THEN next_at ELSE ?5 END,"
-	" lease_owner = '', lease_until = 0, updated_at = ?6 WHERE id = ?1"
+	" lease_owner = '', lease_until = 0, updated_at = ?6,"
+	" secret = CASE WHEN ?2 >= 4 THEN NULL ELSE secret END WHERE id = ?1"
 };
 
 static int cmd_update(struct osv_store *s, int64_t id, enum osv_cmd_state stt, int por_status, const char *detail,
@@ -133,6 +134,53 @@ int osv_cmd_update(struct osv_store *s, int64_t id, enum osv_cmd_state stt, int 
 		   int64_t next_at, struct sg_error *err)
 {
 	return cmd_update(s, id, stt, por_status, detail, next_at, err);
+}
+
+static struct osv_query q_cmd_secret_set = { .sql = "UPDATE commands SET secret = ?2 WHERE id = ?1" };
+static struct osv_query q_cmd_secret_get = { .sql = "SELECT secret FROM commands WHERE id = ?1 AND secret IS NOT NULL" };
+
+static void secret_aad(char *aad, size_t size, int64_t id)
+{
+	snprintf(aad, size, "cmd:%" PRId64, id);
+}
+
+int osv_cmd_set_secret(struct osv_store *s, int64_t id, const uint8_t secret[OSV_CMD_SECRET_LEN],
+		       struct sg_error *err)
+{
+	uint8_t sealed[OSV_CMD_SECRET_LEN + OSV_SEAL_OVERHEAD];
+	struct osv_db_stmt *st;
+	char aad[32];
+
+	secret_aad(aad, sizeof(aad), id);
+	if (osv_seal(s->kb, aad, secret, OSV_CMD_SECRET_LEN, sealed, sizeof(sealed), err) < 0)
+		return -1;
+	st = osv_q(s, &q_cmd_secret_set, err);
+	if (!st)
+		return -1;
+	osv_db_bind_int(st, 1, id);
+	osv_db_bind_blob(st, 2, sealed, sizeof(sealed));
+	return osv_q_run(st, err);
+}
+
+int osv_cmd_get_secret(struct osv_store *s, int64_t id, uint8_t secret[OSV_CMD_SECRET_LEN], struct sg_error *err)
+{
+	struct osv_db_stmt *st = osv_q(s, &q_cmd_secret_get, err);
+	const uint8_t *p;
+	char aad[32];
+	size_t n;
+	int rc;
+
+	if (!st)
+		return -1;
+	osv_db_bind_int(st, 1, id);
+	rc = osv_q_row(st, err);
+	if (rc != 1)
+		return rc;
+	p = osv_db_col_blob(st, 0, &n);
+	secret_aad(aad, sizeof(aad), id);
+	rc = osv_unseal(s->kb, aad, p, p ? n : 0, secret, OSV_CMD_SECRET_LEN, err) == OSV_CMD_SECRET_LEN ? 1 : -1;
+	osv_db_reset(st);
+	return rc;
 }
 
 static struct osv_query q_cmd_approve = { .sql = "UPDATE commands SET state = ?2, approver = ?3, next_at = ?4,"

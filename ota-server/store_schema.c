@@ -74,6 +74,13 @@ static const struct migration migrations[] = {
 		      "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
 		      " FOR EACH ROW EXECUTE FUNCTION audit_append_only();",
 	},
+	{
+		/* Handset-change reports carry the card's own counter; an owner's secret-derived key rides with
+		 * its command (sealed) only while the command may still be sent again. */
+		.version = 2,
+		.tables = "ALTER TABLE cards ADD COLUMN report_cntr INTEGER NOT NULL DEFAULT 0;"
+			  "ALTER TABLE commands ADD COLUMN secret BLOB;",
+	},
 };
 
 /* SQLite words -> PostgreSQL words, whole words only. */

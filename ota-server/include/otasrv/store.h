@@ -21,7 +21,7 @@
 #include "simguard/sg_error.h"
 #include "otasrv/keybox.h"
 
-#define OSV_SCHEMA_VERSION 1
+#define OSV_SCHEMA_VERSION 2
 #define OSV_MAX_KVN 15
 #define OSV_NAME_MAX 64
 
@@ -90,6 +90,9 @@ int osv_card_get_by_id(struct osv_store *s, int64_t id, struct osv_card *c, stru
 int osv_card_get_by_msisdn(struct osv_store *s, const char *msisdn, struct osv_card *c, struct sg_error *err);
 int osv_card_set_counter_state(struct osv_store *s, int64_t card_id, enum osv_counter_state st,
 			       struct sg_error *err);
+/* Accept a handset-change report's counter only when it is above every one seen from this card: 1 accepted
+ * (and kept), 0 replayed or old, -1 error. */
+int osv_card_report_cntr(struct osv_store *s, int64_t card_id, uint64_t cntr, struct sg_error *err);
 /* Cards as JSON (never keys): iccid, imsi, msisdn, tar, spi, kvn, dialect, counter_state, keysets[kvn, kic,
  * kid, counter], owner. Array of cards with iccid > after, at most limit. */
 json_t *osv_card_list(struct osv_store *s, const char *after, int limit, struct sg_error *err);
@@ -199,9 +202,9 @@ struct osv_command {
 	char kind[OSV_CMD_KIND_MAX];
 	char params[OSV_PARAMS_MAX]; /* JSON object text */
 	enum osv_cmd_state state;
-	char actor[OSV_NAME_MAX];
+	char actor[OSV_NAME_MAX + 16];
 	enum osv_actor_kind actor_kind;
-	char approver[OSV_NAME_MAX];
+	char approver[OSV_NAME_MAX + 16];
 	int64_t campaign_id; /* 0: none */
 	int64_t created, deadline, next_at;
 	int attempts;
@@ -213,9 +216,14 @@ struct osv_command {
 int osv_cmd_insert(struct osv_store *s, struct osv_command *c, struct sg_error *err);
 int osv_cmd_get(struct osv_store *s, int64_t id, struct osv_command *c, struct sg_error *err);
 /* Set state, PoR status (-1 leaves it), detail (NULL leaves it), next time to look at it (0 leaves it);
- * the lease is released. */
+ * the lease is released. A final state erases the command's secret. */
 int osv_cmd_update(struct osv_store *s, int64_t id, enum osv_cmd_state st, int por_status, const char *detail,
 		   int64_t next_at, struct sg_error *err);
+/* The owner-secret material a command needs at every send (sealed, bound to the command id). get: 1 found. */
+#define OSV_CMD_SECRET_LEN 65
+int osv_cmd_set_secret(struct osv_store *s, int64_t id, const uint8_t secret[OSV_CMD_SECRET_LEN],
+		       struct sg_error *err);
+int osv_cmd_get_secret(struct osv_store *s, int64_t id, uint8_t secret[OSV_CMD_SECRET_LEN], struct sg_error *err);
 int osv_cmd_approve(struct osv_store *s, int64_t id, const char *approver, int64_t now, struct sg_error *err);
 /* Attach a result object (JSON) to a command. */
 int osv_cmd_set_result(struct osv_store *s, int64_t id, json_t *result, struct sg_error *err);
