@@ -6,6 +6,8 @@
 set -euo pipefail
 B=${B:-build}
 OTACTL=$B/bin/otactl
+# The system interpreter: version-manager shims in PATH can cost a second per start.
+PY=$(command -v /usr/bin/python3 || command -v python3)
 
 # Keysets of the demo card (the reference's worked examples 1 and 2, ../shared/reference/secured-packets.md §11).
 TDES_KEYS=(--kic-key 404142434445464748494A4B4C4D4E4F --kid-key 505152535455565758595A5B5C5D5E5F)
@@ -18,7 +20,7 @@ scene() { printf '\n=== %s ===\n' "$1"; }
 # Print every field of otactl's JSON as "name: value" lines, nested objects as dotted names (the hex copies of
 # SPI / KIc / KID inside their spelled-out objects are left out: they are printed once already).
 show_fields() {
-	python3 -c '
+	"$PY" -c '
 import json, sys
 def walk(prefix, value):
     if isinstance(value, dict):
@@ -35,7 +37,7 @@ for name, value in walk([], json.loads(sys.argv[1])):
 
 # field JSON PATH: one value of otactl's JSON output.
 field() {
-	python3 -c '
+	"$PY" -c '
 import json, sys
 v = json.loads(sys.argv[1])
 for p in sys.argv[2].split("."):
@@ -45,7 +47,7 @@ print(json.dumps(v) if isinstance(v, bool) else v)' "$1" "$2"
 
 # Printable ASCII of hex bytes, dots for the rest.
 ascii() {
-	python3 -c 'import sys; print("".join(chr(b) if 32 <= b < 127 else "." for b in bytes.fromhex(sys.argv[1])))' "$1"
+	"$PY" -c 'import sys; print("".join(chr(b) if 32 <= b < 127 else "." for b in bytes.fromhex(sys.argv[1])))' "$1"
 }
 
 # lock_request ID: the anti-theft applet's LOCK command, "LOCK" and a 4-byte request id.
