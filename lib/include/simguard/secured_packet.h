@@ -10,7 +10,9 @@
 
 #include "simguard/sg_error.h"
 
-/* Which bearer framing the packet uses (TS 31.115 clause 4 SMS-PP, clause 6 USSD). */
+/* Which bearer framing the packet uses (TS 31.115 clause 4 SMS-PP, clause 6 USSD; specs/secured-packets.md 2).
+ * SMS: packets start at CPL / RPL (the 02 70 00 / 02 71 00 header is the caller's). USSD: they start with the
+ * CPI 03 / RPI 04 byte and CPL / RPL are BER lengths. */
 enum sp_dialect {
 	SP_DIALECT_SMS = 0,
 	SP_DIALECT_USSD = 1,
@@ -121,7 +123,7 @@ enum sp_verdict {
 	SP_VERDICT_FORMAT,      /* malformed: wrong lengths, reserved codings */
 	SP_VERDICT_CHK_FAILED,  /* RC/CC/DS mismatch */
 	SP_VERDICT_CIPHER,      /* cannot decipher: length not a block multiple, PCNTR impossible */
-	SP_VERDICT_UNSUPPORTED, /* algorithm we do not implement (DS, proprietary) */
+	SP_VERDICT_UNSUPPORTED, /* algorithm we do not implement (DS, proprietary, implicit), or keys not fitting it */
 };
 uint8_t sp_verdict_status(enum sp_verdict v);
 
@@ -129,8 +131,9 @@ uint8_t sp_verdict_status(enum sp_verdict v);
 int sp_chk_len(uint8_t spi_chk, uint8_t kid);
 
 /* Build a command packet. For SMS the output starts at CPL (the bytes after the 02 70 00 user data header).
- * keys may be NULL when the SPI asks neither ciphering nor a cryptographic checksum.
- * Returns 0, or -1 with err naming the field and the problem (bad key length, reserved algorithm, too long). */
+ * keys may be NULL when the SPI asks neither ciphering nor a cryptographic checksum. Padding is 00 bytes, CC 8 bytes.
+ * Returns 0, or -1 with err naming the field and the problem (bad key length, reserved algorithm or SPI bits, a
+ * PoR request the KIc/KID cannot satisfy, more than SP_MAX_PACKET (SMS) / SP_USSD_SINGLE_MAX (USSD) bytes). */
 int sp_command_build(const struct sp_cmd_hdr *hdr, const uint8_t *data, size_t data_len, const struct sp_keys *keys,
 		     enum sp_dialect dialect, uint8_t *out, size_t out_size, size_t *out_len, struct sg_error *err);
 
@@ -140,8 +143,9 @@ int sp_command_peek(const uint8_t *pkt, size_t len, enum sp_dialect dialect, str
 		    struct sg_error *err);
 
 /* Decipher and verify a command packet (receiving entity). plain (>= len bytes) receives the deciphered bytes;
- * cmd->data points into it. Counter freshness is NOT judged here: use sp_counter_verdict() with cmd->hdr.cntr.
- * Comparison of checksums is constant-time. */
+ * cmd->data points into it (padding stripped); the caller cleanses plain. Counter freshness is NOT judged here: use
+ * sp_counter_verdict() with cmd->hdr.cntr once this returned SP_VERDICT_OK. Comparison of checksums is
+ * constant-time; SPI byte 2 is judged only after the checksum verified. */
 enum sp_verdict sp_command_verify(const uint8_t *pkt, size_t len, enum sp_dialect dialect, const struct sp_keys *keys,
 				  struct sp_command *cmd, uint8_t *plain, size_t plain_size, struct sg_error *err);
 
@@ -155,7 +159,8 @@ int sp_response_build(const struct sp_cmd_hdr *cmd, uint8_t status, const uint8_
 
 /* Decode and verify a PoR as the sender of cmd. pkt starts at RPL (SMS: without 02 71 00).
  * *checksum_ok is set true only when a checksum was present and verified. An unsecured PoR (no checksum, not
- * ciphered, e.g. a card's answer to a bad MAC) decodes with *checksum_ok=false and SP_VERDICT_OK. */
+ * ciphered, e.g. a card's answer to a bad MAC) decodes with *checksum_ok=false and SP_VERDICT_OK: show its status,
+ * do not trust it. A secured PoR that does not echo cmd's TAR and counter is SP_VERDICT_CHK_FAILED. */
 enum sp_verdict sp_response_verify(const uint8_t *pkt, size_t len, const struct sp_cmd_hdr *cmd,
 				   const struct sp_keys *keys, enum sp_dialect dialect, struct sp_response *rsp,
 				   bool *checksum_ok, uint8_t *plain, size_t plain_size, struct sg_error *err);
@@ -168,7 +173,8 @@ enum sp_counter_result {
 	SP_CNTR_BLOCKED,
 };
 /* The receiving side's rule, shared by card and server: given SPI1, the stored counter and the received one.
- * *store is set to the value to store after the packet is accepted (unchanged for modes without checking). */
+ * *store is set to the value to store after the packet is accepted (unchanged for modes without checking and for
+ * refused packets). A stored counter at SP_CNTR_MAX blocks the checking modes for good. */
 enum sp_counter_result sp_counter_verdict(uint8_t spi1, uint64_t stored, uint64_t received, uint64_t *store);
 /* Status code for a counter result (00, 02, 03, 04). */
 uint8_t sp_counter_status(enum sp_counter_result r);
