@@ -57,9 +57,10 @@ enum sp_verdict sp_open(const struct sp_sec *s, const struct sp_keys *keys, cons
 		sg_err(err, "plain: buffer of %zu bytes, the %s needs %zu", plain_size, what, len);
 		return SP_VERDICT_FORMAT;
 	}
-	memcpy(plain, pkt, body);
+	/* memmove: plain may be pkt itself (deciphering in place) */
+	memmove(plain, pkt, body);
 	if (!s->cipher) {
-		memcpy(plain + body, pkt + body, len - body);
+		memmove(plain + body, pkt + body, len - body);
 		return SP_VERDICT_OK;
 	}
 	if (ota_decrypt(s->c, keys->kic.key, keys->kic.len, pkt + body, len - body, plain + body, err) < 0)

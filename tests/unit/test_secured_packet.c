@@ -149,6 +149,9 @@ static void example1(void **state)
 	assert_int_equal(cmd.chl, 0x15);
 	assert_int_equal(cmd.pcntr, 2);
 	assert_hex(cmd.chk, cmd.chk_len, "4EC7D7A1D5DF1EB5");
+	/* deciphering in place */
+	assert_int_equal(sp_command_verify(pkt, n, SP_DIALECT_SMS, &k, &cmd, pkt, n, NULL), SP_VERDICT_OK);
+	assert_hex(cmd.data, cmd.data_len, "4C4F434B0000002A");
 	build_por_expect(&h, 0x00, "4F4B", &k, SP_DIALECT_SMS, false, EX1_POR);
 	verify_por_expect(EX1_POR, &h, &k, SP_DIALECT_SMS, true, 0x00, "4F4B");
 }

@@ -143,7 +143,7 @@ int sp_command_peek(const uint8_t *pkt, size_t len, enum sp_dialect dialect, str
 		    struct sg_error *err);
 
 /* Decipher and verify a command packet (receiving entity). plain (>= len bytes) receives the deciphered bytes;
- * cmd->data points into it (padding stripped); the caller cleanses plain. Counter freshness is NOT judged here: use
+ * cmd->data points into it (padding stripped); the caller cleanses plain. plain may be pkt itself. Counter freshness is NOT judged here: use
  * sp_counter_verdict() with cmd->hdr.cntr once this returned SP_VERDICT_OK. Comparison of checksums is
  * constant-time; SPI byte 2 is judged only after the checksum verified. */
 enum sp_verdict sp_command_verify(const uint8_t *pkt, size_t len, enum sp_dialect dialect, const struct sp_keys *keys,
