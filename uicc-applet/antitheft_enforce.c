@@ -47,10 +47,10 @@ bool antitheft_show_text(struct antitheft *at, const char *text)
 	bool shown = false;
 
 	if (cat_engine_supports(at->cat, CAT_CMD_DISPLAY_TEXT, 0) && build_text_cmd(&cmd, CAT_CMD_DISPLAY_TEXT, text) == 0)
-		shown |= cat_engine_queue(at->cat, &cmd, true, NULL, NULL) == 0;
+		shown |= cat_engine_queue(at->cat, &cmd, CAT_PRIO_HIGH, NULL, NULL) == 0;
 	if (cat_engine_supports(at->cat, CAT_CMD_SET_UP_IDLE_MODE_TEXT, 0) &&
 	    build_text_cmd(&cmd, CAT_CMD_SET_UP_IDLE_MODE_TEXT, text) == 0)
-		shown |= cat_engine_queue(at->cat, &cmd, true, NULL, NULL) == 0;
+		shown |= cat_engine_queue(at->cat, &cmd, CAT_PRIO_HIGH, NULL, NULL) == 0;
 	return shown;
 }
 
@@ -73,7 +73,7 @@ void antitheft_clear_idle_text(struct antitheft *at)
 
 	if (cat_engine_supports(at->cat, CAT_CMD_SET_UP_IDLE_MODE_TEXT, 0) &&
 	    cat_build_set_up_idle_mode_text(&cmd, 1, NULL, CAT_TEXT_AUTO, NULL) == 0)
-		cat_engine_queue(at->cat, &cmd, false, NULL, NULL);
+		cat_engine_queue(at->cat, &cmd, CAT_PRIO_NORMAL, NULL, NULL);
 }
 
 void antitheft_terminal_profile(struct antitheft *at)

@@ -87,7 +87,7 @@ static int queue_pli(struct antitheft *at, uint8_t what, struct antitheft_locate
 
 	if (cat_build_provide_local_info(&cmd, 1, what, NULL) < 0)
 		return -1;
-	return cat_engine_queue(at->cat, &cmd, false, locate_answer, job);
+	return cat_engine_queue(at->cat, &cmd, CAT_PRIO_NORMAL, locate_answer, job);
 }
 
 void antitheft_cmd_locate(struct antitheft_cmd *c, struct ota_reply *r)
@@ -133,7 +133,7 @@ void antitheft_cmd_ring(struct antitheft_cmd *c, struct ota_reply *r)
 		tone.tone = c->p.tone;
 	if (cat_build_play_tone(&cmd, 1, &tone, NULL) < 0)
 		return antitheft_result(r, "PE");
-	if (cat_engine_queue(c->at->cat, &cmd, false, NULL, NULL) < 0)
+	if (cat_engine_queue(c->at->cat, &cmd, CAT_PRIO_NORMAL, NULL, NULL) < 0)
 		return antitheft_result(r, "TU");
 	antitheft_result(r, "OK");
 }

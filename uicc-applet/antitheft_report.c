@@ -79,7 +79,7 @@ void antitheft_flush_outbox(struct antitheft *at)
 		const struct antitheft_outbox_entry *e = &at->st.outbox[i];
 		if (in_flight(at, e->id) || at->n_in_flight >= ANTITHEFT_OUTBOX_MAX)
 			continue;
-		if (ota_re_queue_sms(at->re, &da, e->ud, e->ud_len, report_sent, (void *)(uintptr_t)e->id) < 0)
+		if (ota_re_queue_sms(at->re, &da, e->ud, e->ud_len, CAT_PRIO_NORMAL, report_sent, (void *)(uintptr_t)e->id) < 0)
 			return;
 		at->in_flight[at->n_in_flight++] = e->id;
 	}
@@ -186,5 +186,5 @@ void antitheft_check_imei(struct antitheft *at)
 
 	if (cat_engine_supports(at->cat, CAT_CMD_PROVIDE_LOCAL_INFO, CAT_PLI_IMEI) &&
 	    cat_build_provide_local_info(&cmd, 1, CAT_PLI_IMEI, NULL) == 0)
-		cat_engine_queue(at->cat, &cmd, false, imei_answer, NULL);
+		cat_engine_queue(at->cat, &cmd, CAT_PRIO_NORMAL, imei_answer, NULL);
 }

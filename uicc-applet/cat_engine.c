@@ -14,7 +14,7 @@
 struct cat_entry {
 	struct cat_buf cmd;
 	size_t details; /* offset of the command number */
-	bool high;
+	enum cat_prio prio;
 	cat_answer_cb cb;
 	void *arg;
 };
@@ -27,6 +27,7 @@ struct cat_engine {
 	/* queue[0] is pending (fetched = false) or outstanding (fetched = true) */
 	struct cat_entry queue[CAT_ENGINE_QUEUE_MAX];
 	size_t n;
+	bool announced; /* the terminal was told about queue[0] (91xx) */
 	bool fetched;
 	uint8_t next_number;
 };
@@ -50,6 +51,9 @@ static void pop_head(struct cat_engine *e, const struct cat_answer *ans)
 	memmove(&e->queue[0], &e->queue[1], (e->n - 1) * sizeof(e->queue[0]));
 	e->n--;
 	e->fetched = false;
+	e->announced = false;
+	if (!e->n)
+		e->next_number = 1; /* the proactive session is over */
 	if (head.cb)
 		head.cb(e->card, head.arg, ans);
 }
@@ -170,23 +174,22 @@ static int details_offset(const struct cat_buf *cmd, uint8_t *type, uint8_t *qua
 	return (int)off + 2;
 }
 
-int cat_engine_queue(struct cat_engine *e, const struct cat_buf *cmd, bool high_priority, cat_answer_cb cb,
+int cat_engine_queue(struct cat_engine *e, const struct cat_buf *cmd, enum cat_prio prio, cat_answer_cb cb,
 		     void *arg)
 {
 	uint8_t type, qualifier;
 	int off = details_offset(cmd, &type, &qualifier);
-	size_t pos;
+	size_t pos, first;
 
 	if (off < 0 || !cat_engine_supports(e, type, qualifier) || e->n >= CAT_ENGINE_QUEUE_MAX)
 		return -1;
-	/* the head keeps its place once the terminal may have seen its 91xx */
+	/* the head keeps its place once the terminal saw its 91xx or fetched it */
+	first = e->n && (e->announced || e->fetched) ? 1 : 0;
 	pos = e->n;
-	if (high_priority)
-		while (pos > 1 && !e->queue[pos - 1].high)
-			pos--;
+	while (pos > first && e->queue[pos - 1].prio < prio)
+		pos--;
 	memmove(&e->queue[pos + 1], &e->queue[pos], (e->n - pos) * sizeof(e->queue[0]));
-	e->queue[pos] = (struct cat_entry){ .cmd = *cmd, .details = (size_t)off, .high = high_priority, .cb = cb,
-					    .arg = arg };
+	e->queue[pos] = (struct cat_entry){ .cmd = *cmd, .details = (size_t)off, .prio = prio, .cb = cb, .arg = arg };
 	e->n++;
 	LOGP(DCAT, LOGL_DEBUG, "queued %s (%zu waiting)\n", cat_cmd_type_name(type), e->n);
 	return 0;
@@ -202,9 +205,12 @@ size_t cat_engine_queued(const struct cat_engine *e)
 	return e->n;
 }
 
-size_t cat_engine_pending_len(const struct cat_engine *e)
+size_t cat_engine_pending_len(struct cat_engine *e)
 {
-	return e->n && !e->fetched ? e->queue[0].cmd.len : 0;
+	if (!e->n || e->fetched)
+		return 0;
+	e->announced = true;
+	return e->queue[0].cmd.len;
 }
 
 uint16_t cat_engine_fetch(struct cat_engine *e, uint8_t *rsp, size_t *rsp_len)

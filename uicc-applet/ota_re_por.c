@@ -59,8 +59,8 @@ static int build_por(const struct ota_origin *o, const struct sp_keys *keys, uin
 	return 0;
 }
 
-int ota_re_queue_sms(struct ota_re *re, const struct sms_addr *da, const uint8_t *ud, size_t ud_len, cat_answer_cb cb,
-		     void *arg)
+int ota_re_queue_sms(struct ota_re *re, const struct sms_addr *da, const uint8_t *ud, size_t ud_len,
+		     enum cat_prio prio, cat_answer_cb cb, void *arg)
 {
 	struct sms_submit s = { .udhi = true, .vpf = SMS_VPF_NONE, .mr = 0, .da = *da,
 				.pid = SMS_PID_SIM_DATA_DOWNLOAD, .dcs = SMS_DCS_8BIT_CLASS2 };
@@ -74,7 +74,7 @@ int ota_re_queue_sms(struct ota_re *re, const struct sms_addr *da, const uint8_t
 		LOGP(DOTA, LOGL_ERROR, "SEND SHORT MESSAGE not built: %s\n", err.msg);
 		return -1;
 	}
-	return cat_engine_queue(ota_re_cat(re), &cmd, false, cb, arg);
+	return cat_engine_queue(ota_re_cat(re), &cmd, prio, cb, arg);
 }
 
 /* The PoR as SMS-SUBMIT(s) to the command's originator, concatenated when it does not fit one. */
@@ -91,7 +91,7 @@ static int send_by_sms(struct ota_re *re, const struct ota_origin *o, const uint
 	if (np < 0 || (size_t)np > cat_engine_room(cat))
 		return -1;
 	for (int i = 0; i < np; i++)
-		if (ota_re_queue_sms(re, &o->oa, parts[i].ud, parts[i].len, NULL, NULL) < 0)
+		if (ota_re_queue_sms(re, &o->oa, parts[i].ud, parts[i].len, CAT_PRIO_FIRST, NULL, NULL) < 0)
 			return -1;
 	return 0;
 }
@@ -105,7 +105,7 @@ static int send_by_ussd(struct ota_re *re, const struct ota_origin *o, const uin
 		LOGP(DOTA, LOGL_ERROR, "SEND USSD not built: %s\n", err.msg);
 		return -1;
 	}
-	return cat_engine_queue(ota_re_cat(re), &cmd, false, NULL, NULL);
+	return cat_engine_queue(ota_re_cat(re), &cmd, CAT_PRIO_FIRST, NULL, NULL);
 }
 
 static int send_later(struct ota_re *re, const struct ota_origin *o, const uint8_t *por, size_t n)

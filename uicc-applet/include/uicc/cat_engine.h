@@ -31,6 +31,15 @@ struct cat_answer {
 	size_t tr_len;
 };
 
+/* Where a queued command goes: FIRST before everything not yet announced to the terminal (a PoR that must not
+ * wait behind a text the user has to clear), HIGH after those, NORMAL at the end. The command the terminal was
+ * told about (91xx) or has fetched always keeps its place. */
+enum cat_prio {
+	CAT_PRIO_NORMAL,
+	CAT_PRIO_HIGH,
+	CAT_PRIO_FIRST,
+};
+
 typedef void (*cat_answer_cb)(struct uicc_card *card, void *arg, const struct cat_answer *ans);
 
 struct cat_engine *cat_engine_alloc(void *ctx, struct uicc_card *card);
@@ -52,11 +61,11 @@ bool cat_engine_supports(const struct cat_engine *e, uint8_t type, uint8_t quali
 bool cat_engine_supports_event(const struct cat_engine *e, uint8_t event);
 
 /* ---- queue ---- */
-/* Queue one proactive command (a complete D0 template; its command number is set when it becomes pending).
- * high_priority commands go before the normal ones already waiting (never before the one pending). cb (may be
- * NULL) is called once with the answer. Returns 0, or -1 when the terminal does not support the command type, the
- * bytes are not a proactive command, or the queue is full. */
-int cat_engine_queue(struct cat_engine *e, const struct cat_buf *cmd, bool high_priority, cat_answer_cb cb,
+/* Queue one proactive command (a complete D0 template; its command number is set when it is fetched: numbers
+ * count from 1 in each proactive session, i.e. since the queue was last empty). cb (may be NULL) is called once
+ * with the answer. Returns 0, or -1 when the terminal does not support the command type, the bytes are not a
+ * proactive command, or the queue is full. */
+int cat_engine_queue(struct cat_engine *e, const struct cat_buf *cmd, enum cat_prio prio, cat_answer_cb cb,
 		     void *arg);
 /* Free queue places (commands not yet fetched or answered take one each). */
 size_t cat_engine_room(const struct cat_engine *e);
@@ -65,8 +74,8 @@ size_t cat_engine_queued(const struct cat_engine *e);
 
 /* ---- the terminal's side ---- */
 /* Length of the command waiting for FETCH (0 when none, or while a fetched command waits for its TERMINAL
- * RESPONSE). */
-size_t cat_engine_pending_len(const struct cat_engine *e);
+ * RESPONSE). The card core reports it as 91xx, so from now on that command keeps its place in the queue. */
+size_t cat_engine_pending_len(struct cat_engine *e);
 /* FETCH: 9000 with the pending command; 6F00 when nothing is pending. */
 uint16_t cat_engine_fetch(struct cat_engine *e, uint8_t *rsp, size_t *rsp_len);
 /* TERMINAL RESPONSE: 9000 when it answers the outstanding command (command details equal to the fetched ones,

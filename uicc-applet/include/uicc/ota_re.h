@@ -81,10 +81,10 @@ uint16_t ota_re_ussd(struct ota_re *re, const uint8_t *env, size_t len, uint8_t 
  * TP-OA (SMS) or SEND USSD (USSD). Returns 0, or -1 when the terminal cannot carry it or the queue is full. */
 int ota_re_send_por(struct ota_re *re, const struct ota_origin *o, uint8_t status, const uint8_t *data, size_t len);
 
-/* Build an SMS-SUBMIT (PID 7F, DCS F6, UDHI) to da with one TP-UD and queue it as SEND SHORT MESSAGE. cb/arg as for
- * cat_engine_queue(). Returns 0 or -1. */
-int ota_re_queue_sms(struct ota_re *re, const struct sms_addr *da, const uint8_t *ud, size_t ud_len, cat_answer_cb cb,
-		     void *arg);
+/* Build an SMS-SUBMIT (PID 7F, DCS F6, UDHI) to da with one TP-UD and queue it as SEND SHORT MESSAGE. prio, cb and
+ * arg as for cat_engine_queue(). Returns 0 or -1. */
+int ota_re_queue_sms(struct ota_re *re, const struct sms_addr *da, const uint8_t *ud, size_t ud_len,
+		     enum cat_prio prio, cat_answer_cb cb, void *arg);
 
 /* The OTA counter the card holds for a keyset and TAR (from the card image, else the profile's initial value). */
 uint64_t ota_re_counter(struct uicc_card *card, uint8_t kvn, const uint8_t tar[3]);
