@@ -50,7 +50,10 @@ free_port() { # a port p with p and p+1 (vpcd's second slot) both free
 }
 
 start_pcscd() {
-	unshare -m --propagation private sh -c \
+	# root: a private mount namespace; otherwise a user namespace that maps us to root (recipe §6)
+	local ns="-m --propagation private"
+	[ "$(id -u)" = 0 ] || ns="-Urm"
+	unshare $ns sh -c \
 		"mkdir -p /run/pcscd && mount --bind '$W/run' /run/pcscd && exec pcscd -f -c '$W/readers'" \
 		>> "$W/pcscd.log" 2>&1 &
 	for _ in $(seq 100); do [ -S "$W/run/pcscd.comm" ] && [ -n "$(pcscd_pid)" ] && return 0; sleep 0.05; done
