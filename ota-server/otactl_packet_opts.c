@@ -55,31 +55,33 @@ static int hex_fixed(const char *arg, uint8_t *out, size_t n, const char *what)
 	return 0;
 }
 
-/* A key in hex, or env:NAME to take it from an environment variable (argv is visible to every local user). */
-static int hex_key(const char *arg, struct sp_key *key, const char *what)
+/* A key in hex, or env:NAME to take it from an environment variable (argv is visible to every local user).
+ * The hex in argv is wiped once read, which at least shortens the time ps can show it. */
+static int hex_key(char *arg, struct sp_key *key, const char *what)
 {
 	uint8_t buf[SP_MAX_PACKET];
 	struct sg_error err;
+	const char *hex = arg;
 	long got;
 
 	if (!strncmp(arg, "env:", 4)) {
-		const char *name = arg + 4;
-
-		arg = getenv(name);
-		if (!*name || !arg)
-			return otactl_fail("%s: environment variable '%s' is not set", what, name);
+		hex = getenv(arg + 4);
+		if (!arg[4] || !hex)
+			return otactl_fail("%s: environment variable '%s' is not set", what, arg + 4);
 	}
-	got = sg_hex_decode(arg, buf, sizeof(buf), what, &err);
+	got = sg_hex_decode(hex, buf, sizeof(buf), what, &err);
+	if (hex == arg)
+		OPENSSL_cleanse(arg, strlen(arg));
+	if (got > 0 && (size_t)got <= sizeof(key->key)) {
+		memcpy(key->key, buf, (size_t)got);
+		key->len = (size_t)got;
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
 	if (got < 0)
 		return otactl_fail("%s", err.msg);
-	if (got == 0 || (size_t)got > sizeof(key->key)) {
-		OPENSSL_cleanse(buf, sizeof(buf));
+	if (got == 0 || (size_t)got > sizeof(key->key))
 		return otactl_fail("%s: %ld bytes; keys are 8 (DES), 16 or 24 (3DES), 16, 24 or 32 (AES) bytes", what,
 				   got);
-	}
-	memcpy(key->key, buf, (size_t)got);
-	key->len = (size_t)got;
-	OPENSSL_cleanse(buf, sizeof(buf));
 	return 0;
 }
 
@@ -119,7 +121,7 @@ static int dialect_value(const char *arg, enum sp_dialect *out)
 	return 0;
 }
 
-static int set_value(int c, const char *arg, struct pkt_opts *o)
+static int set_value(int c, char *arg, struct pkt_opts *o)
 {
 	switch (c) {
 	case 'S':
