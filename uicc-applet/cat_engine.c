@@ -52,10 +52,10 @@ static void pop_head(struct cat_engine *e, const struct cat_answer *ans)
 	e->n--;
 	e->fetched = false;
 	e->announced = false;
-	if (!e->n)
-		e->next_number = 1; /* the proactive session is over */
 	if (head.cb)
 		head.cb(e->card, head.arg, ans);
+	if (!e->n)
+		e->next_number = 1; /* nothing follows: the proactive session is over */
 }
 
 void cat_engine_reset(struct cat_engine *e)

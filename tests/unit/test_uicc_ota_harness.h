@@ -40,6 +40,8 @@ struct h_session {
 /* What the terminal answers PROVIDE LOCAL INFORMATION with. */
 static char h_imei[16] = "123456789012345";
 static uint8_t h_location_result = 0x00; /* 00 normal service, 06 limited, 20 unable */
+/* What the terminal answers SEND SHORT MESSAGE with: 00 sent, 20 (with 04) no service. */
+static uint8_t h_sms_result = 0x00;
 
 static json_t *h_demo_json(void)
 {
@@ -245,6 +247,8 @@ static uint16_t h_serve(struct tcard *t, uint16_t sw, struct h_session *s)
 			} else {
 				tr[n - 2] = 0x02, tr[n++] = 0x04; /* 20 04: no service */
 			}
+		} else if (cmd[d + 1] == CAT_CMD_SEND_SHORT_MESSAGE && h_sms_result == 0x20) {
+			tr[n - 1] = 0x02, tr[n++] = 0x20, tr[n++] = 0x04;
 		} else {
 			tr[n++] = 0x00;
 		}
@@ -272,6 +276,7 @@ static uint16_t h_power_up(struct tcard *t, struct h_session *s)
 /* The first fetched command of a type, or NULL. */
 static const uint8_t *h_find(const struct h_session *s, uint8_t type, size_t *len)
 {
+	*len = 0;
 	for (unsigned int i = 0; i < s->n; i++) {
 		if (s->cmd[i][h_details(s->cmd[i]) + 1] == type) {
 			*len = s->len[i];
