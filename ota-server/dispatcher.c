@@ -1,0 +1,122 @@
+/* The ota-server's heartbeat: every tick it polls the Osmocom select loop (VTY), keeps the SMPP link, and when
+ * there may be due work (a command was queued, a response freed the window, or a second passed) claims due
+ * commands - no more than the SMSC window and the configured throughput allow - turns them into packets whose
+ * counters are committed, and only then submits them. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <event2/event.h>
+#include <osmocom/core/logging.h>
+#include <osmocom/core/select.h>
+
+#include "api_internal.h"
+#include "smpp_link.h"
+
+#define TICK_MS 20
+#define MAX_BATCH 100
+
+int64_t osv_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec;
+}
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* Throughput: a token bucket refilled at cfg.throughput per second, at most one second's worth. */
+static int budget(struct osv_server *srv, int64_t ms)
+{
+	if (srv->tokens_at)
+		srv->tokens += (double)(ms - srv->tokens_at) * srv->cfg.throughput / 1000.0;
+	srv->tokens_at = ms;
+	if (srv->tokens > srv->cfg.throughput)
+		srv->tokens = srv->cfg.throughput;
+	return (int)srv->tokens;
+}
+
+static int dispatch_batch(struct osv_server *srv, int64_t ms, int room)
+{
+	struct osv_outgoing *out = srv->out;
+	int64_t ids[MAX_BATCH];
+	struct sg_error err;
+	int64_t now = ms / 1000;
+	int n;
+
+	if (room > MAX_BATCH)
+		room = MAX_BATCH;
+	n = osv_cmd_claim(srv->store, now, srv->cfg.engine.lease, room, ids, &err);
+	if (n > 0)
+		n = osv_engine_prepare(srv->store, &srv->cfg.engine, ids, n, now, out, &err);
+	if (n < 0) {
+		LOGP(DOTA, LOGL_ERROR, "dispatch: %s\n", err.msg);
+		return 0;
+	}
+	/* The counters are on disk: the packets may leave. */
+	for (int i = 0; i < n; i++) {
+		if (osv_smpp_send(srv->smpp, &out[i], ms) == 0) {
+			LOGP(DOTA, LOGL_DEBUG, "command %lld: packet of %zu bytes to %s\n", (long long)out[i].command_id,
+			     out[i].ud_len, out[i].msisdn);
+			continue;
+		}
+		if (osv_engine_submitted(srv->store, &srv->cfg.engine, &out[i], false, "", "SMPP link down", now,
+					 &err) < 0)
+			LOGP(DOTA, LOGL_ERROR, "dispatch: %s\n", err.msg);
+	}
+	return n;
+}
+
+static void tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct osv_server *srv = arg;
+	int64_t ms = now_ms();
+	int room, rate, n;
+
+	osmo_select_main_ctx(1);
+	osv_smpp_tick(srv->smpp, ms);
+	rate = budget(srv, ms);
+	if (!osv_smpp_ready(srv->smpp) || (!srv->dispatch_soon && ms - srv->last_claim_ms < 1000))
+		return;
+	room = osv_smpp_free_slots(srv->smpp);
+	if (room > rate)
+		room = rate;
+	if (room <= 0)
+		return;
+	srv->last_claim_ms = ms;
+	srv->dispatch_soon = false;
+	n = dispatch_batch(srv, ms, room);
+	srv->tokens -= n;
+	if (n == room)
+		srv->dispatch_soon = true; /* there may be more */
+}
+
+int osv_dispatcher_start(struct osv_server *srv)
+{
+	struct timeval tv = { 0, TICK_MS * 1000 };
+
+	srv->smpp = osv_smpp_link_new(srv);
+	srv->tick = event_new(srv->base, -1, EV_PERSIST, tick, srv);
+	srv->out = calloc(MAX_BATCH, sizeof(*srv->out));
+	if (!srv->smpp || !srv->tick || !srv->out)
+		return -1;
+	return event_add(srv->tick, &tv);
+}
+
+void osv_dispatcher_stop(struct osv_server *srv)
+{
+	if (srv->tick)
+		event_free(srv->tick);
+	srv->tick = NULL;
+	osv_smpp_link_free(srv->smpp);
+	srv->smpp = NULL;
+	free(srv->out);
+	srv->out = NULL;
+}

@@ -1,0 +1,421 @@
+/* The HTTPS JSON API's frame: libevent evhttp over OpenSSL bufferevents; for every request: who is asking
+ * (client certificate or owner session), rate limits, the route table, the handler inside one store
+ * transaction, and one audit entry - allowed, denied or invalid alike - committed with what the request did. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+#include <sys/time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/keyvalq_struct.h>
+#include <openssl/ssl.h>
+#include <osmocom/core/logging.h>
+
+#include "api_internal.h"
+
+static const struct osv_route *const route_tables[] = { osv_routes_cards, osv_routes_people, osv_routes_commands,
+							 osv_routes_audit };
+
+void osv_reply(struct osv_req *rq, int status, json_t *v)
+{
+	json_decref(rq->reply);
+	rq->reply = v;
+	rq->status = v ? status : 500;
+	if (!v)
+		rq->reply = json_pack("{s:s}", "error", "internal error");
+}
+
+void osv_reply_error(struct osv_req *rq, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rq->detail, sizeof(rq->detail), fmt, ap);
+	va_end(ap);
+	osv_reply(rq, status, json_pack("{s:s}", "error", rq->detail));
+}
+
+void osv_reply_store_error(struct osv_req *rq, const struct sg_error *err)
+{
+	LOGP(DHTTP, LOGL_ERROR, "%s %s: store: %s\n", rq->method, rq->path, err->msg);
+	osv_reply_error(rq, 500, "internal error (store)");
+}
+
+json_t *osv_req_json(struct osv_req *rq, const struct osv_jfield *fields)
+{
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(rq->r), "Content-Type");
+	char why[200];
+	json_t *v;
+
+	if (rq->body_len > rq->srv->cfg.max_body) {
+		osv_reply_error(rq, 413, "body: %zu bytes, the limit is %zu", rq->body_len, rq->srv->cfg.max_body);
+		return NULL;
+	}
+	if (ct && strncasecmp(ct, "application/json", 16)) {
+		osv_reply_error(rq, 415, "Content-Type: %.60s, want application/json", ct);
+		return NULL;
+	}
+	v = osv_json_body(rq->body, rq->body_len, rq->srv->cfg.max_body, why, sizeof(why));
+	if (v && osv_json_check(v, fields, why, sizeof(why)) < 0) {
+		json_decref(v);
+		v = NULL;
+	}
+	if (!v)
+		osv_reply_error(rq, 400, "%s", why);
+	return v;
+}
+
+const char *osv_req_query(struct osv_req *rq, const char *name)
+{
+	return evhttp_find_header(&rq->query, name);
+}
+
+int osv_req_query_int(struct osv_req *rq, const char *name, int64_t def, int64_t min, int64_t max, int64_t *out)
+{
+	const char *v = osv_req_query(rq, name);
+	char *end;
+	long long x;
+
+	*out = def;
+	if (!v)
+		return 0;
+	x = strtoll(v, &end, 10);
+	if (!*v || *end || x < min || x > max) {
+		osv_reply_error(rq, 400, "%s: '%.32s' is not a number in %lld..%lld", name, v, (long long)min,
+				(long long)max);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+void osv_server_poke(struct osv_server *srv)
+{
+	srv->dispatch_soon = true;
+}
+
+/* '*' matches one non-empty segment. */
+static bool match(const char *pattern, const char *path, char *arg, size_t arg_size)
+{
+	arg[0] = '\0';
+	while (*pattern && *path) {
+		if (*pattern == '*') {
+			size_t n = strcspn(path, "/");
+
+			if (n == 0 || n >= arg_size)
+				return false;
+			memcpy(arg, path, n);
+			arg[n] = '\0';
+			path += n;
+			pattern++;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	return !*pattern && !*path;
+}
+
+static const struct osv_route *find_route(struct osv_req *rq, char *arg, size_t arg_size, bool *path_known)
+{
+	*path_known = false;
+	for (size_t t = 0; t < sizeof(route_tables) / sizeof(route_tables[0]); t++)
+		for (const struct osv_route *r = route_tables[t]; r->pattern; r++) {
+			if (!match(r->pattern, rq->path, arg, arg_size))
+				continue;
+			*path_known = true;
+			if (!strcmp(r->method, rq->method))
+				return r;
+		}
+	return NULL;
+}
+
+static unsigned int who_bit(const struct osv_req *rq)
+{
+	if (rq->anonymous)
+		return W_ANON;
+	return rq->actor.kind == OSV_ACTOR_OWNER ? W_OWNER : rq->actor.kind == OSV_ACTOR_AGENT ? W_AGENT : W_SUPER;
+}
+
+static int owner_actor(struct osv_req *rq)
+{
+	struct osv_owner o;
+	struct sg_error err;
+	int rc = osv_owner_get_by_id(rq->srv->store, rq->actor.owner_id, &o, &err);
+
+	if (rc <= 0) {
+		if (rc < 0)
+			osv_reply_store_error(rq, &err);
+		else
+			osv_reply_error(rq, 401, "session: the owner is gone");
+		return -1;
+	}
+	rq->actor.kind = OSV_ACTOR_OWNER;
+	snprintf(rq->actor.name, sizeof(rq->actor.name), "owner:%s", o.name);
+	osv_owner_cleanse(&o);
+	return 0;
+}
+
+/* Client certificate first; else a bearer token of an owner session; else anonymous. -1 after answering. */
+static int identify(struct osv_req *rq)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(rq->r);
+	SSL *ssl = bufferevent_openssl_get_ssl(evhttp_connection_get_bufferevent(conn));
+	const char *auth = evhttp_find_header(evhttp_request_get_input_headers(rq->r), "Authorization");
+	struct sg_error err;
+	char why[160];
+	int rc = ssl ? osv_tls_operator(ssl, &rq->actor, why, sizeof(why)) : 0;
+
+	if (rc != 1)
+		snprintf(rq->actor.name, sizeof(rq->actor.name), "anonymous");
+	if (rc < 0) {
+		osv_reply_error(rq, 403, "%s", why);
+		return -1;
+	}
+	if (rc == 1)
+		return 0;
+	if (!auth) {
+		rq->anonymous = true;
+		return 0;
+	}
+	if (strncmp(auth, "Bearer ", 7)) {
+		osv_reply_error(rq, 401, "Authorization: only Bearer tokens are accepted");
+		return -1;
+	}
+	rc = osv_owner_session(rq->srv->store, auth + 7, rq->now, &rq->actor.owner_id, &err);
+	if (rc <= 0) {
+		if (rc < 0)
+			osv_reply_store_error(rq, &err);
+		else
+			osv_reply_error(rq, 401, "session: unknown or expired, log in again");
+		return -1;
+	}
+	return owner_actor(rq);
+}
+
+static void rate_limit(struct osv_req *rq, const struct osv_route *route)
+{
+	const struct osv_rate *r = !strcmp(route->rate, "login") ? &rq->srv->cfg.login_rate : &rq->srv->cfg.command_rate;
+	/* Logins count per client address: the name is what an attacker varies. */
+	const char *key = !strcmp(route->rate, "login") ? rq->client : rq->actor.name;
+	char host[96];
+
+	snprintf(host, sizeof(host), "%s", key);
+	if (!strcmp(route->rate, "login"))
+		host[strcspn(host, " ")] = '\0';
+	rq->retry_after = osv_ratelimit_take(rq->srv->rl, route->rate, host, r, rq->now);
+	if (rq->retry_after)
+		osv_reply_error(rq, 429, "too many %s requests: try again in %d s", route->rate, rq->retry_after);
+}
+
+static void dispatch(struct osv_req *rq)
+{
+	char arg[80];
+	bool known;
+	const struct osv_route *route;
+
+	if (identify(rq) < 0)
+		return;
+	route = find_route(rq, arg, sizeof(arg), &known);
+	if (!route) {
+		osv_reply_error(rq, known ? 405 : 404, known ? "%s: method not allowed here" : "%s: no such resource",
+				known ? rq->method : rq->path);
+		return;
+	}
+	if (!(route->who & who_bit(rq))) {
+		osv_reply_error(rq, rq->anonymous ? 401 : 403, rq->anonymous ? "authentication required"
+									   : "not allowed for this role");
+		return;
+	}
+	if (route->rate) {
+		rate_limit(rq, route);
+		if (rq->retry_after)
+			return;
+	}
+	route->fn(rq, arg);
+	if (!rq->reply && !rq->raw)
+		osv_reply_error(rq, 500, "no answer");
+}
+
+static const char *decision(int status)
+{
+	if (status < 400)
+		return "allowed";
+	if (status == 401 || status == 403)
+		return "denied";
+	if (status == 429)
+		return "limited";
+	return status >= 500 ? "error" : "invalid";
+}
+
+/* One audit entry per request, in the request's transaction; a store failure rolls the request back and is
+ * itself audited in a fresh transaction. */
+static void audit(struct osv_req *rq)
+{
+	char action[300];
+	struct osv_audit_entry e = { .at = rq->now, .actor = rq->actor.name, .client = rq->client,
+				     .action = action, .target = rq->target, .status = rq->status,
+				     .detail = rq->detail };
+	struct sg_error err;
+
+	snprintf(action, sizeof(action), "%s %s", rq->method, rq->path);
+	e.decision = decision(rq->status);
+	if (osv_audit_append(rq->srv->store, &e, &err) == 0 && osv_store_commit(rq->srv->store, &err) == 0)
+		return;
+	LOGP(DHTTP, LOGL_ERROR, "audit: %s\n", err.msg);
+	osv_store_rollback(rq->srv->store);
+	osv_reply_error(rq, 500, "internal error (audit log)");
+	e.status = 500;
+	e.decision = "error";
+	if (osv_audit_append(rq->srv->store, &e, &err) < 0)
+		LOGP(DHTTP, LOGL_FATAL, "audit: cannot record a failed request: %s\n", err.msg);
+}
+
+static void send_reply(struct osv_req *rq)
+{
+	struct evbuffer *out = evhttp_request_get_output_buffer(rq->r);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(rq->r);
+	char num[16];
+
+	if (rq->raw) {
+		evhttp_add_header(h, "Content-Type", rq->raw_type);
+		evbuffer_add(out, rq->raw, strlen(rq->raw));
+	} else {
+		char *text = json_dumps(rq->reply, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		evhttp_add_header(h, "Content-Type", "application/json");
+		if (text) {
+			evbuffer_add(out, text, strlen(text));
+			evbuffer_add(out, "\n", 1);
+		}
+		free(text);
+	}
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (rq->retry_after) {
+		snprintf(num, sizeof(num), "%d", rq->retry_after);
+		evhttp_add_header(h, "Retry-After", num);
+	}
+	evhttp_send_reply(rq->r, rq->status, NULL, NULL);
+}
+
+static const char *method_name(enum evhttp_cmd_type t)
+{
+	switch (t) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	default:
+		return "OTHER";
+	}
+}
+
+static int request_start(struct osv_req *rq, struct evhttp_request *r)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r);
+	struct evbuffer *in = evhttp_request_get_input_buffer(r);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+	char *addr = NULL;
+	uint16_t port = 0;
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	rq->now = tv.tv_sec;
+	rq->r = r;
+	rq->method = method_name(evhttp_request_get_command(r));
+	snprintf(rq->path, sizeof(rq->path), "%s", path ? path : "?");
+	evhttp_connection_get_peer(evhttp_request_get_connection(r), &addr, &port);
+	snprintf(rq->client, sizeof(rq->client), "%s port %u", addr ? addr : "?", port);
+	TAILQ_INIT(&rq->query);
+	if (q && evhttp_parse_query_str(q, &rq->query) < 0)
+		return -1;
+	rq->body_len = evbuffer_get_length(in);
+	rq->body = (const char *)evbuffer_pullup(in, -1);
+	return 0;
+}
+
+static void on_request(struct evhttp_request *r, void *arg)
+{
+	struct osv_server *srv = arg;
+	struct osv_req rq = { .srv = srv };
+	struct sg_error err;
+
+	srv->requests++;
+	if (request_start(&rq, r) < 0)
+		osv_reply_error(&rq, 400, "query string: malformed");
+	if (osv_store_begin(srv->store, &err) < 0) {
+		osv_reply_store_error(&rq, &err);
+		send_reply(&rq);
+		evhttp_clear_headers(&rq.query);
+		return;
+	}
+	if (!rq.status)
+		dispatch(&rq);
+	/* Nothing half-written: a refused request keeps no change, except what it must (failed logins). */
+	if (rq.status >= 400 && !rq.keep_on_error) {
+		osv_store_rollback(srv->store);
+		if (osv_store_begin(srv->store, &err) < 0)
+			LOGP(DHTTP, LOGL_ERROR, "store: %s\n", err.msg);
+	}
+	if (rq.status >= 400)
+		srv->denied++;
+	audit(&rq);
+	LOGP(DHTTP, rq.status >= 400 ? LOGL_NOTICE : LOGL_INFO, "%s %s %s by %s: %d %s\n", rq.client, rq.method,
+	     rq.path, rq.actor.name, rq.status, rq.status >= 400 ? rq.detail : "");
+	send_reply(&rq);
+	json_decref(rq.reply);
+	free(rq.raw);
+	evhttp_clear_headers(&rq.query);
+}
+
+static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+{
+	struct osv_server *srv = arg;
+	SSL *ssl = SSL_new(srv->ssl);
+
+	return ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)
+		   : NULL;
+}
+
+int osv_http_start(struct osv_server *srv, struct sg_error *err)
+{
+	srv->ssl = osv_tls_server_ctx(&srv->cfg, err);
+	if (!srv->ssl)
+		return -1;
+	srv->http = evhttp_new(srv->base);
+	if (!srv->http)
+		return sg_err(err, "http: cannot make the server");
+	evhttp_set_bevcb(srv->http, tls_bev, srv);
+	evhttp_set_gencb(srv->http, on_request, srv);
+	/* Bodies up to the import limit reach the handlers, which apply their own (smaller) limits and audit a
+	 * refusal; only what is larger still is cut off by libevent. */
+	evhttp_set_max_body_size(srv->http, (ev_ssize_t)srv->cfg.max_import);
+	evhttp_set_max_headers_size(srv->http, 16384);
+	evhttp_set_timeout(srv->http, 30);
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+						      EVHTTP_REQ_PATCH);
+	if (!evhttp_bind_socket_with_handle(srv->http, srv->cfg.http_ip, srv->cfg.http_port))
+		return sg_err(err, "http: cannot listen on %s port %u", srv->cfg.http_ip, srv->cfg.http_port);
+	return 0;
+}
+
+void osv_http_stop(struct osv_server *srv)
+{
+	if (srv->http)
+		evhttp_free(srv->http);
+	srv->http = NULL;
+	SSL_CTX_free(srv->ssl);
+	srv->ssl = NULL;
+}
