@@ -8,6 +8,7 @@
 
 #include "simguard/apdu.h"
 #include "uicc/card.h"
+#include "uicc/fs.h"
 #include "uicc/rfm.h"
 
 /* GET RESPONSE as T=0 knows it, kept by the RFM layer so one session's data never mixes with another's. */
@@ -71,6 +72,23 @@ static uint16_t run_one(struct rfm_session *rs, const uint8_t *cmd, size_t len, 
 	return sw;
 }
 
+/* The USIM application by its AID, as a terminal selects it (7FFF means "the current application" and there is
+ * none yet in a new session). */
+static void select_usim(struct uicc_card *card, struct rfm_session *rs)
+{
+	const struct uicc_file *adf = uicc_fs_usim(uicc_card_fs(card));
+	uint8_t cmd[5 + 16] = { 0x00, 0xA4, 0x04, 0x0C }, out[256];
+	const uint8_t *aid;
+	size_t aid_len = 0, out_len;
+
+	aid = adf ? uicc_file_aid(adf, &aid_len) : NULL;
+	if (!aid || aid_len > 16)
+		return;
+	cmd[4] = (uint8_t)aid_len;
+	memcpy(cmd + 5, aid, aid_len);
+	run_one(rs, cmd, 5 + aid_len, out, &out_len);
+}
+
 static bool keeps_going(uint16_t sw)
 {
 	return sw == APDU_SW_OK || (sw >> 8) == 0x61;
@@ -78,7 +96,6 @@ static bool keeps_going(uint16_t sw)
 
 void rfm_run(struct uicc_card *card, const uint8_t *script, size_t len, bool start_usim, struct ota_reply *reply)
 {
-	static const uint8_t select_usim[] = { 0x00, 0xA4, 0x00, 0x0C, 0x02, 0x7F, 0xFF };
 	struct rfm_session rs = { .s = uicc_card_remote_session(card) };
 	uint8_t out[256];
 	size_t pos = 0, out_len = 0, cmd_len;
@@ -92,8 +109,7 @@ void rfm_run(struct uicc_card *card, const uint8_t *script, size_t len, bool sta
 		return;
 	}
 	if (start_usim)
-		run_one(&rs, select_usim, sizeof(select_usim), out, &out_len);
-	out_len = 0;
+		select_usim(card, &rs);
 	while (pos < len && keeps_going(sw)) {
 		const uint8_t *cmd = script + pos;
 		executed++;

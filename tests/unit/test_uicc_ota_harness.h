@@ -43,7 +43,7 @@ static uint8_t h_location_result = 0x00; /* 00 normal service, 06 limited, 20 un
 /* What the terminal answers SEND SHORT MESSAGE with: 00 sent, 20 (with 04) no service. */
 static uint8_t h_sms_result = 0x00;
 
-static json_t *h_demo_json(void)
+static inline json_t *h_demo_json(void)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(DEMO_PROFILE, 0, &jerr);
@@ -55,7 +55,7 @@ static json_t *h_demo_json(void)
 
 /* A card from the demo profile with top-level fields replaced by those of patch (JSON text, may be NULL), in a
  * private directory (t->image). Powered on. */
-static void h_card(struct tcard *t, const char *patch)
+static inline void h_card(struct tcard *t, const char *patch)
 {
 	json_t *root = h_demo_json(), *p, *v;
 	struct uicc_profile *prof;
@@ -89,13 +89,13 @@ static void h_card(struct tcard *t, const char *patch)
 }
 
 /* The same card again from its image (a power cut or a new session of uicc-sim). */
-static void h_reopen(struct tcard *t, const char *patch)
+static inline void h_reopen(struct tcard *t, const char *patch)
 {
 	tcard_close(t);
 	h_card(t, patch);
 }
 
-static size_t h_hex(const char *hex, uint8_t *out, size_t size)
+static inline size_t h_hex(const char *hex, uint8_t *out, size_t size)
 {
 	struct sg_error err;
 	long n = sg_hex_decode(hex, out, size, "hex", &err);
@@ -105,7 +105,7 @@ static size_t h_hex(const char *hex, uint8_t *out, size_t size)
 	return (size_t)n;
 }
 
-static void h_assert_hex(const uint8_t *got, size_t len, const char *want_hex)
+static inline void h_assert_hex(const uint8_t *got, size_t len, const char *want_hex)
 {
 	uint8_t want[1024];
 	size_t n = h_hex(want_hex, want, sizeof(want));
@@ -116,7 +116,7 @@ static void h_assert_hex(const uint8_t *got, size_t len, const char *want_hex)
 }
 
 /* One APDU from bytes; returns the SW, data in t->rsp. */
-static uint16_t h_apdu(struct tcard *t, uint8_t ins, const uint8_t *data, size_t len)
+static inline uint16_t h_apdu(struct tcard *t, uint8_t ins, const uint8_t *data, size_t len)
 {
 	uint8_t cmd[300] = { 0x80, ins, 0x00, 0x00, (uint8_t)len };
 	int sw;
@@ -129,7 +129,7 @@ static uint16_t h_apdu(struct tcard *t, uint8_t ins, const uint8_t *data, size_t
 }
 
 /* ENVELOPE; response data (after GET RESPONSE) into out. Returns the final SW. */
-static uint16_t h_envelope(struct tcard *t, const uint8_t *env, size_t len, uint8_t *out, size_t *out_len)
+static inline uint16_t h_envelope(struct tcard *t, const uint8_t *env, size_t len, uint8_t *out, size_t *out_len)
 {
 	uint16_t sw = h_apdu(t, 0xC2, env, len);
 
@@ -143,7 +143,7 @@ static uint16_t h_envelope(struct tcard *t, const uint8_t *env, size_t len, uint
 }
 
 /* TP-UD (UDH included) -> the complete ENVELOPE(SMS-PP DATA DOWNLOAD) a handset sends for it. */
-static size_t h_sms_envelope(const uint8_t *ud, size_t ud_len, uint8_t *env)
+static inline size_t h_sms_envelope(const uint8_t *ud, size_t ud_len, uint8_t *env)
 {
 	struct sms_addr oa = { .ton = 1, .npi = 1, .digits = H_OA };
 	struct cat_address sc = { .ton = 1, .npi = 1, .digits = H_SC };
@@ -161,7 +161,7 @@ static size_t h_sms_envelope(const uint8_t *ud, size_t ud_len, uint8_t *env)
 }
 
 /* A command packet as the OTA server secures it (from CPL on). */
-static size_t h_packet(const char *spi, uint8_t kic, uint8_t kid, const char *tar, uint64_t cntr, const uint8_t *data,
+static inline size_t h_packet(const char *spi, uint8_t kic, uint8_t kid, const char *tar, uint64_t cntr, const uint8_t *data,
 		       size_t len, const char *kic_key, const char *kid_key, enum sp_dialect d, uint8_t *out)
 {
 	struct sp_cmd_hdr h = { .kic = kic, .kid = kid, .cntr = cntr };
@@ -181,7 +181,7 @@ static size_t h_packet(const char *spi, uint8_t kic, uint8_t kid, const char *ta
 }
 
 /* 02 70 00 || packet -> ENVELOPE. */
-static size_t h_packet_envelope(const uint8_t *pkt, size_t len, uint8_t *env)
+static inline size_t h_packet_envelope(const uint8_t *pkt, size_t len, uint8_t *env)
 {
 	uint8_t ud[SMS_UD_MAX] = { 0x02, 0x70, 0x00 };
 
@@ -191,7 +191,7 @@ static size_t h_packet_envelope(const uint8_t *pkt, size_t len, uint8_t *env)
 }
 
 /* "LOCK" + request id (the reference's anti-theft command) and other commands: verb + id + TLVs (hex). */
-static size_t h_cmd(const char *verb, uint32_t id, const char *tlv_hex, uint8_t *out)
+static inline size_t h_cmd(const char *verb, uint32_t id, const char *tlv_hex, uint8_t *out)
 {
 	size_t n = 8;
 
@@ -206,7 +206,7 @@ static size_t h_cmd(const char *verb, uint32_t id, const char *tlv_hex, uint8_t 
 }
 
 /* IMEI digits -> the CAT IMEI object value (TS 24.008 BCD, type nibble A). */
-static void h_imei_bcd(const char *imei, uint8_t out[8])
+static inline void h_imei_bcd(const char *imei, uint8_t out[8])
 {
 	out[0] = (uint8_t)((imei[0] - '0') << 4 | 0x0A);
 	for (int i = 1; i < 8; i++)
@@ -214,14 +214,14 @@ static void h_imei_bcd(const char *imei, uint8_t out[8])
 }
 
 /* Offset of the command details value in a fetched proactive command. */
-static size_t h_details(const uint8_t *cmd)
+static inline size_t h_details(const uint8_t *cmd)
 {
 	return cmd[1] == 0x81 ? 5 : 4;
 }
 
 /* Serve the proactive session the last SW announced, as a handset does: FETCH, record, answer "performed" (with
  * IMEI / location for PROVIDE LOCAL INFORMATION). Returns the final SW. */
-static uint16_t h_serve(struct tcard *t, uint16_t sw, struct h_session *s)
+static inline uint16_t h_serve(struct tcard *t, uint16_t sw, struct h_session *s)
 {
 	while ((sw >> 8) == 0x91) {
 		uint8_t fetch[5] = { 0x80, 0x12, 0x00, 0x00, (uint8_t)(sw & 0xFF) }, tr[64], *cmd;
@@ -264,7 +264,7 @@ static uint16_t h_serve(struct tcard *t, uint16_t sw, struct h_session *s)
 }
 
 /* TERMINAL PROFILE and its proactive session. */
-static uint16_t h_power_up(struct tcard *t, struct h_session *s)
+static inline uint16_t h_power_up(struct tcard *t, struct h_session *s)
 {
 	uint8_t p[32];
 	size_t n = h_hex(H_PROFILE, p, sizeof(p));
@@ -274,7 +274,7 @@ static uint16_t h_power_up(struct tcard *t, struct h_session *s)
 }
 
 /* The first fetched command of a type, or NULL. */
-static const uint8_t *h_find(const struct h_session *s, uint8_t type, size_t *len)
+static inline const uint8_t *h_find(const struct h_session *s, uint8_t type, size_t *len)
 {
 	*len = 0;
 	for (unsigned int i = 0; i < s->n; i++) {
@@ -286,7 +286,7 @@ static const uint8_t *h_find(const struct h_session *s, uint8_t type, size_t *le
 	return NULL;
 }
 
-static unsigned int h_count(const struct h_session *s, uint8_t type)
+static inline unsigned int h_count(const struct h_session *s, uint8_t type)
 {
 	unsigned int n = 0;
 
@@ -296,7 +296,7 @@ static unsigned int h_count(const struct h_session *s, uint8_t type)
 }
 
 /* Send one secured packet by SMS-PP; PoR (response data) into por. Serves the proactive session into s. */
-static uint16_t h_send(struct tcard *t, const uint8_t *pkt, size_t len, uint8_t *por, size_t *por_len,
+static inline uint16_t h_send(struct tcard *t, const uint8_t *pkt, size_t len, uint8_t *por, size_t *por_len,
 		       struct h_session *s)
 {
 	uint8_t env[300];
