@@ -37,11 +37,14 @@ int sp_seal(const struct sp_sec *s, const struct sp_keys *keys, const uint8_t *i
 	    size_t body, size_t chk_off, size_t total, struct sg_error *err)
 {
 	size_t chk_end = chk_off + s->chk_len;
+	const struct sp_key *kic = keys ? &keys->kic : NULL;
 
-	if (s->chk_len && checksum(s, keys, in1, len1, pkt + chk_end, total - chk_end, pkt + chk_off, err) < 0)
+	if ((s->chk_len && checksum(s, keys, in1, len1, pkt + chk_end, total - chk_end, pkt + chk_off, err) < 0) ||
+	    (s->cipher && ota_encrypt(s->c, kic->key, kic->len, pkt + body, total - body, pkt + body, err) < 0)) {
+		/* the data must not leave in clear just because ciphering failed */
+		OPENSSL_cleanse(pkt, total);
 		return -1;
-	if (s->cipher && ota_encrypt(s->c, keys->kic.key, keys->kic.len, pkt + body, total - body, pkt + body, err) < 0)
-		return -1;
+	}
 	return 0;
 }
 
