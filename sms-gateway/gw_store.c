@@ -1,6 +1,6 @@
 /* The on-disk queue: every accepted message is a row in SQLite (WAL) before the submitter hears "accepted", and
  * stays until the next hop acknowledged it. Writes are grouped in one transaction per select-loop pass, committed
- * (gw_store_flush) before any response leaves. The message itself is kept as the submit_sm PDU our codec packs. */
+ * (gw_store_flush) before any response leaves. The message itself is kept as gw_store_blob.c encodes it. */
 #include <string.h>
 
 #include <sqlite3.h>
@@ -22,7 +22,7 @@ static const char schema[] = "PRAGMA journal_mode=WAL;"
 			     "CREATE TABLE IF NOT EXISTS msgs ("
 			     " id INTEGER PRIMARY KEY AUTOINCREMENT, parent INTEGER, origin TEXT NOT NULL,"
 			     " to_esme TEXT NOT NULL, hash INTEGER NOT NULL, created INTEGER NOT NULL,"
-			     " state INTEGER NOT NULL, attempts INTEGER NOT NULL, pdu BLOB NOT NULL);"
+			     " state INTEGER NOT NULL, attempts INTEGER NOT NULL, sm BLOB NOT NULL);"
 			     "CREATE INDEX IF NOT EXISTS msgs_hash ON msgs(hash);"
 			     "CREATE INDEX IF NOT EXISTS msgs_state ON msgs(state);";
 
@@ -66,10 +66,10 @@ struct gw_store *gw_store_open(void *ctx, const char *path)
 		return NULL;
 	}
 	talloc_set_destructor(s, store_destructor);
-	if (prep(s, "INSERT INTO msgs(parent,origin,to_esme,hash,created,state,attempts,pdu) VALUES(?,?,?,?,?,?,0,?)",
+	if (prep(s, "INSERT INTO msgs(parent,origin,to_esme,hash,created,state,attempts,sm) VALUES(?,?,?,?,?,?,0,?)",
 		 &s->ins) < 0 ||
 	    prep(s, "UPDATE msgs SET state=?, attempts=? WHERE id=?", &s->upd) < 0 ||
-	    prep(s, "SELECT id, pdu FROM msgs WHERE hash=? AND origin=? AND created>=? AND parent IS NULL", &s->dup) < 0 ||
+	    prep(s, "SELECT id, sm FROM msgs WHERE hash=? AND origin=? AND created>=? AND parent IS NULL", &s->dup) < 0 ||
 	    prep(s, "BEGIN", &s->begin) < 0 || prep(s, "COMMIT", &s->commit) < 0) {
 		talloc_free(s);
 		return NULL;
@@ -132,12 +132,11 @@ uint64_t gw_sm_hash(const struct smpp_sm *sm)
 
 int gw_store_insert(struct gw_store *s, struct gw_msg *m, uint64_t hash)
 {
-	uint8_t pdu[SMPP_MAX_PDU];
-	char why[128];
-	int n = smpp_encode_sm(SUBMIT_SM, 1, m->sm, pdu, sizeof(pdu), why, sizeof(why));
+	uint8_t blob[SMPP_MAX_PDU];
+	int n = gw_sm_to_blob(m->sm, blob, sizeof(blob));
 
 	if (n < 0) {
-		LOGP(DQUEUE, LOGL_ERROR, "cannot store message: %s\n", why);
+		LOGP(DQUEUE, LOGL_ERROR, "cannot store message to %s\n", m->sm->dst);
 		return -1;
 	}
 	if (txn(s) < 0)
@@ -152,7 +151,7 @@ int gw_store_insert(struct gw_store *s, struct gw_msg *m, uint64_t hash)
 	sqlite3_bind_int64(s->ins, 4, (sqlite3_int64)hash);
 	sqlite3_bind_int64(s->ins, 5, (sqlite3_int64)time(NULL));
 	sqlite3_bind_int(s->ins, 6, m->state);
-	sqlite3_bind_blob(s->ins, 7, pdu, n, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s->ins, 7, blob, n, SQLITE_TRANSIENT);
 	if (step_done(s, s->ins) < 0)
 		return -1;
 	m->id = sqlite3_last_insert_rowid(s->db);
@@ -171,14 +170,11 @@ int gw_store_set_state(struct gw_store *s, int64_t id, enum gw_msg_state st, uns
 	return step_done(s, s->upd);
 }
 
-static int decode_row_pdu(const void *blob, int len, struct smpp_sm *sm)
+static int decode_row(const void *blob, int len, struct smpp_sm *sm)
 {
-	char why[128];
-
-	if (!blob || len < SMPP_HDR_LEN || len > SMPP_MAX_PDU ||
-	    smpp_pdu_check(blob, (size_t)len, why, sizeof(why)) != ESME_ROK)
+	if (!blob || len < 1)
 		return -1;
-	return smpp_decode_sm(blob, (size_t)len, sm, why, sizeof(why)) == ESME_ROK ? 0 : -1;
+	return gw_sm_from_blob(blob, (size_t)len, sm);
 }
 
 int64_t gw_store_find_dup(struct gw_store *s, const char *origin, uint64_t hash, const struct smpp_sm *sm,
@@ -191,7 +187,7 @@ int64_t gw_store_find_dup(struct gw_store *s, const char *origin, uint64_t hash,
 	sqlite3_bind_text(s->dup, 2, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->dup, 3, (sqlite3_int64)since);
 	while (!found && sqlite3_step(s->dup) == SQLITE_ROW) {
-		if (decode_row_pdu(sqlite3_column_blob(s->dup, 1), sqlite3_column_bytes(s->dup, 1), old) < 0)
+		if (decode_row(sqlite3_column_blob(s->dup, 1), sqlite3_column_bytes(s->dup, 1), old) < 0)
 			continue;
 		if (old->ud_len == sm->ud_len && !memcmp(old->ud, sm->ud, sm->ud_len) && !strcmp(old->dst, sm->dst) &&
 		    !strcmp(old->src, sm->src))
@@ -207,14 +203,14 @@ int gw_store_load(struct gw_store *s, void (*cb)(void *data, struct gw_msg *m), 
 	sqlite3_stmt *st;
 	int n = 0;
 
-	if (prep(s, "SELECT id, parent, origin, to_esme, state, attempts, pdu FROM msgs WHERE state IN (0,1) ORDER BY id",
+	if (prep(s, "SELECT id, parent, origin, to_esme, state, attempts, sm FROM msgs WHERE state IN (0,1) ORDER BY id",
 		 &st) < 0)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct gw_msg *m = talloc_zero(data, struct gw_msg);
 
 		m->sm = talloc(m, struct smpp_sm);
-		if (decode_row_pdu(sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6), m->sm) < 0) {
+		if (decode_row(sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6), m->sm) < 0) {
 			LOGP(DQUEUE, LOGL_ERROR, "queue row %lld unreadable, skipped\n",
 			     (long long)sqlite3_column_int64(st, 0));
 			talloc_free(m);

@@ -203,6 +203,42 @@ static void upstream_receipt(void **state)
 	free_gw(gw);
 }
 
+static void row_blob(void **state)
+{
+	struct smpp_sm sm, back;
+	uint8_t blob[2048];
+	int n;
+
+	ota_sm(&sm, "1001", 300);
+	sm.use_payload = true;
+	sm.ussd_op = 2;
+	sm.has_umr = true;
+	sm.umr = 0x1234;
+	strcpy(sm.receipted_id, "0000000042");
+	n = gw_sm_to_blob(&sm, blob, sizeof(blob));
+	assert_true(n > 303);
+	assert_int_equal(gw_sm_from_blob(blob, (size_t)n, &back), 0);
+	assert_string_equal(back.dst, "1001");
+	assert_string_equal(back.receipted_id, "0000000042");
+	assert_int_equal(back.ud_len, sm.ud_len);
+	assert_memory_equal(back.ud, sm.ud, sm.ud_len);
+	assert_true(back.use_payload && back.has_umr);
+	assert_int_equal(back.umr, 0x1234);
+	assert_int_equal(back.ussd_op, 2);
+	assert_int_equal(back.message_state, -1);
+	assert_int_equal(back.regdel, 1);
+	/* damaged rows are refused: truncated, trailing byte, wrong version, a string longer than its field */
+	assert_int_equal(gw_sm_from_blob(blob, (size_t)n - 1, &back), -1);
+	assert_int_equal(gw_sm_from_blob(blob, (size_t)n + 1, &back), -1);
+	blob[0] = 9;
+	assert_int_equal(gw_sm_from_blob(blob, (size_t)n, &back), -1);
+	blob[0] = 1;
+	blob[1] = 200;
+	assert_int_equal(gw_sm_from_blob(blob, (size_t)n, &back), -1);
+	/* no room */
+	assert_int_equal(gw_sm_to_blob(&sm, blob, 100), -1);
+}
+
 static int setup(void **state)
 {
 	snprintf(db_path, sizeof(db_path), "/tmp/test_smsgw_queue.%d.db", (int)getpid());
@@ -226,6 +262,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(accept_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(upstream_receipt, setup, teardown),
+		cmocka_unit_test(row_blob),
 	};
 
 	gw_ctx = talloc_named_const(NULL, 0, "test");

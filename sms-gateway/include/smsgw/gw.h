@@ -240,3 +240,6 @@ int gw_store_flush(struct gw_store *s);
 int gw_store_load(struct gw_store *s, void (*cb)(void *data, struct gw_msg *m), void *data);
 int gw_store_purge(struct gw_store *s, time_t before);
 uint64_t gw_sm_hash(const struct smpp_sm *sm);
+/* A message as kept in its queue row (versioned, every length checked on the way back). */
+int gw_sm_to_blob(const struct smpp_sm *sm, uint8_t *out, size_t size);
+int gw_sm_from_blob(const uint8_t *blob, size_t len, struct smpp_sm *sm);
