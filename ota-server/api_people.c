@@ -88,13 +88,13 @@ static void owner_create(struct osv_req *rq, const char *arg)
 			      json_string_value(json_object_get(body, "password")),
 			      json_string_value(json_object_get(body, "notify_msisdn")), rq->now, uri, why, sizeof(why),
 			      &err);
-	json_decref(body);
 	if (rc < 0)
 		osv_reply_store_error(rq, &err);
 	else if (rc > 0)
 		osv_reply_error(rq, strstr(why, "exists") ? 409 : 400, "%s", why);
 	else
 		osv_reply(rq, 201, json_pack("{s:s, s:s}", "name", name, "otpauth", uri));
+	json_decref(body);
 }
 
 static void owner_list(struct osv_req *rq, const char *arg)

@@ -4,9 +4,15 @@
 #include <string.h>
 
 #include "otasrv/otactl.h"
+#include "otasrv/otactl_api.h"
 
 static const struct otactl_group groups[] = {
 	{ "packet", otactl_packet, "build and check secured packets and PoRs offline (TS 102 225 / TS 31.115)" },
+	{ "cards", otactl_cards, "import card data (CSV), list and show cards, resynchronise a counter, EIR block list" },
+	{ "owners", otactl_owners, "enrol device owners (password + TOTP), owner login and logout" },
+	{ "devices", otactl_devices, "register a card to an owner, list and show devices, owner notifications" },
+	{ "commands", otactl_commands, "send, approve, list and watch anti-theft commands and campaigns" },
+	{ "audit", otactl_audit, "verify the audit log's hash chain, list entries" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,237 @@
+/* otactl's HTTPS client: one request per connection (Connection: close) over OpenSSL, TLS 1.2 or later, the
+ * server's certificate checked against --ca and its name, an operator's client certificate or an owner's
+ * bearer token. Small and blocking: a CLI waits for its answer anyway. */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "otasrv/otactl_api.h"
+
+#define MAX_ANSWER (64 << 20)
+
+struct target {
+	char host[256];
+	char port[8];
+};
+
+static const char *setting(const struct otactl_args *a, const char *opt, const char *env, const char *def)
+{
+	const char *v = otactl_opt(a, opt);
+
+	if (!v)
+		v = getenv(env);
+	return v && *v ? v : def;
+}
+
+static int parse_server(const char *url, struct target *t)
+{
+	const char *p, *colon;
+	size_t n;
+
+	if (strncmp(url, "https://", 8))
+		return otactl_fail("--server: '%s' is not an https:// URL", url);
+	p = url + 8;
+	n = strcspn(p, "/");
+	colon = memchr(p, ':', n);
+	if (!colon) {
+		snprintf(t->port, sizeof(t->port), "443");
+	} else {
+		if (n - (size_t)(colon + 1 - p) >= sizeof(t->port) || colon + 1 == p + n)
+			return otactl_fail("--server: bad port in '%s'", url);
+		snprintf(t->port, sizeof(t->port), "%.*s", (int)(n - (size_t)(colon + 1 - p)), colon + 1);
+		n = (size_t)(colon - p);
+	}
+	if (n == 0 || n >= sizeof(t->host))
+		return otactl_fail("--server: no host in '%s'", url);
+	snprintf(t->host, sizeof(t->host), "%.*s", (int)n, p);
+	return 0;
+}
+
+static int tls_fail(const char *what)
+{
+	unsigned long e = ERR_get_error();
+	char buf[160];
+
+	ERR_error_string_n(e, buf, sizeof(buf));
+	ERR_clear_error();
+	return otactl_fail("%s: %s", what, e ? buf : "failed");
+}
+
+static SSL_CTX *client_ctx(const struct otactl_args *a)
+{
+	const char *ca = setting(a, "ca", "OTACTL_CA", NULL);
+	const char *cert = setting(a, "cert", "OTACTL_CERT", NULL);
+	const char *key = setting(a, "key", "OTACTL_KEY", cert);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (!ctx)
+		return NULL;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if ((ca ? SSL_CTX_load_verify_locations(ctx, ca, NULL) : SSL_CTX_set_default_verify_paths(ctx)) != 1) {
+		tls_fail(ca ? ca : "system CA store");
+		goto fail;
+	}
+	if (cert && (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+		     SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1)) {
+		tls_fail(cert);
+		goto fail;
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+static int dial(const struct target *t)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int fd = -1, rc = getaddrinfo(t->host, t->port, &hints, &res);
+
+	if (rc)
+		return otactl_fail("%s: %s", t->host, gai_strerror(rc));
+	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		return otactl_fail("cannot connect to %s port %s (is ota-server running?)", t->host, t->port);
+	return fd;
+}
+
+static int write_all(SSL *ssl, const char *p, size_t n)
+{
+	while (n > 0) {
+		int w = SSL_write(ssl, p, n > (1 << 30) ? 1 << 30 : (int)n);
+
+		if (w <= 0)
+			return tls_fail("send");
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static char *read_all(SSL *ssl, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+
+	while (buf) {
+		int r;
+
+		if (n == cap) {
+			char *more = cap < MAX_ANSWER ? realloc(buf, cap * 2 + 1) : NULL;
+
+			if (!more) {
+				free(buf);
+				return NULL;
+			}
+			buf = more;
+			cap *= 2;
+		}
+		r = SSL_read(ssl, buf + n, (int)(cap - n));
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	if (buf)
+		buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Status line, headers, body (Content-Length or up to the close). */
+static int parse_answer(char *text, size_t len, json_t **reply, char **raw)
+{
+	char *body = strstr(text, "\r\n\r\n");
+	json_error_t e;
+	int status;
+
+	if (!body || sscanf(text, "HTTP/1.%*d %d", &status) != 1)
+		return otactl_fail("the server's answer is not HTTP");
+	body += 4;
+	if (raw)
+		*raw = strdup(body);
+	*reply = json_loadb(body, len - (size_t)(body - text), 0, &e);
+	return status;
+}
+
+static int exchange(SSL *ssl, const struct otactl_args *a, const struct target *t, const char *method,
+		    const char *path, const char *ctype, const char *body, size_t len, json_t **reply, char **raw)
+{
+	const char *token = setting(a, "token", "OTACTL_TOKEN", NULL);
+	char head[1024], *text;
+	size_t n;
+	int rc;
+
+	snprintf(head, sizeof(head),
+		 "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\nAccept: application/json\r\n"
+		 "User-Agent: otactl\r\n%s%s%s%s%s%s\r\n",
+		 method, path, t->host, t->port, token ? "Authorization: Bearer " : "", token ? token : "",
+		 token ? "\r\n" : "", ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "");
+	if (ctype)
+		snprintf(head + strlen(head) - 2, sizeof(head) - strlen(head) + 2, "Content-Length: %zu\r\n\r\n", len);
+	if (write_all(ssl, head, strlen(head)) < 0 || (ctype && write_all(ssl, body, len) < 0))
+		return -1;
+	text = read_all(ssl, &n);
+	if (!text)
+		return otactl_fail("out of memory reading the answer");
+	rc = parse_answer(text, n, reply, raw);
+	free(text);
+	return rc;
+}
+
+int otactl_http(const struct otactl_args *a, const char *method, const char *path, const char *ctype,
+		const char *body, size_t len, json_t **reply, char **raw)
+{
+	struct target t;
+	SSL_CTX *ctx;
+	SSL *ssl = NULL;
+	int fd = -1, rc = -1;
+
+	*reply = NULL;
+	if (raw)
+		*raw = NULL;
+	if (parse_server(setting(a, "server", "OTACTL_SERVER", "https://127.0.0.1:8443"), &t) < 0)
+		return -1;
+	ctx = client_ctx(a);
+	if (!ctx)
+		return -1;
+	fd = dial(&t);
+	if (fd < 0)
+		goto out;
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	SSL_set_tlsext_host_name(ssl, t.host);
+	SSL_set1_host(ssl, t.host);
+	if (SSL_connect(ssl) != 1) {
+		long v = SSL_get_verify_result(ssl);
+
+		if (v != X509_V_OK)
+			otactl_fail("server certificate: %s", X509_verify_cert_error_string(v));
+		else
+			tls_fail("TLS handshake");
+		goto out;
+	}
+	rc = exchange(ssl, a, &t, method, path, ctype, body, len, reply, raw);
+out:
+	if (ssl) {
+		SSL_shutdown(ssl);
+		SSL_free(ssl);
+	}
+	if (fd >= 0)
+		close(fd);
+	SSL_CTX_free(ctx);
+	return rc;
+}
