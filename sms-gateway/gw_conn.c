@@ -119,6 +119,20 @@ int gw_conn_send(struct gw_conn *c, const uint8_t *pdu, size_t len)
 	return 0;
 }
 
+uint32_t gw_conn_check_pdu(struct gw_conn *c, const uint8_t *pdu, size_t len, struct smpp_hdr *h)
+{
+	char why[160];
+	uint32_t st;
+
+	smpp_hdr_get(pdu, h);
+	st = smpp_pdu_check(pdu, len, why, sizeof(why));
+	if (st != ESME_ROK)
+		LOGP(c->role == GW_CONN_UPSTREAM ? DUPSTREAM : DSMPP, LOGL_ERROR, "%s (%s): %s seq %u: %s -> %s\n",
+		     c->peer, c->system_id[0] ? c->system_id : "unbound", smpp_cmd_name(h->id), h->seq, why,
+		     smpp_status_name(st));
+	return st;
+}
+
 static void send_nack(struct gw_conn *c, uint32_t seq, uint32_t status)
 {
 	uint8_t b[SMPP_HDR_LEN];

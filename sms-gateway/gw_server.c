@@ -135,14 +135,9 @@ static void on_response(struct gw_conn *c, const struct smpp_hdr *h)
 void gw_server_pdu(struct gw_conn *c, const uint8_t *pdu, size_t len)
 {
 	struct smpp_hdr h;
-	char why[160];
-	uint32_t st;
+	uint32_t st = gw_conn_check_pdu(c, pdu, len, &h);
 
-	smpp_hdr_get(pdu, &h);
-	st = smpp_pdu_check(pdu, len, why, sizeof(why));
 	if (st != ESME_ROK) {
-		LOGP(DSMPP, LOGL_ERROR, "%s (%s): %s seq %u: %s -> %s\n", c->peer, c->system_id[0] ? c->system_id : "unbound",
-		     smpp_cmd_name(h.id), h.seq, why, smpp_status_name(st));
 		/* a request with a known id gets its own response carrying the error; the rest a generic_nack */
 		if (h.id == SUBMIT_SM || h.id == DATA_SM)
 			reply_sm_resp(c, h.id | SMPP_CMD_RESP, st, h.seq, NULL);

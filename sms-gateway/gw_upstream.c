@@ -119,13 +119,9 @@ static void on_deliver(struct gw_conn *c, const uint8_t *pdu, size_t len, const 
 void gw_upstream_pdu(struct gw_conn *c, const uint8_t *pdu, size_t len)
 {
 	struct smpp_hdr h;
-	char why[160];
-	uint32_t st;
+	uint32_t st = gw_conn_check_pdu(c, pdu, len, &h);
 
-	smpp_hdr_get(pdu, &h);
-	st = smpp_pdu_check(pdu, len, why, sizeof(why));
 	if (st != ESME_ROK) {
-		LOGP(DUPSTREAM, LOGL_ERROR, "%s: %s seq %u: %s\n", c->route->name, smpp_cmd_name(h.id), h.seq, why);
 		if (h.id == SUBMIT_SM_RESP || h.id == GENERIC_NACK)
 			gw_msg_resp(g_gw, c, h.seq, ESME_RSYSERR);
 		else if (!(h.id & SMPP_CMD_RESP))

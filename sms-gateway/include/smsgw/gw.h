@@ -193,6 +193,8 @@ struct gw_route *gw_route_by_name(struct gw *gw, const char *name);
 struct gw_conn *gw_conn_alloc(struct gw *gw, int fd, enum gw_conn_role role, const char *peer);
 void gw_conn_close(struct gw_conn *c, const char *why);
 int gw_conn_send(struct gw_conn *c, const uint8_t *pdu, size_t len);
+/* Header of pdu into *h and the body's length walk; a failure is logged with the reason. */
+uint32_t gw_conn_check_pdu(struct gw_conn *c, const uint8_t *pdu, size_t len, struct smpp_hdr *h);
 uint32_t gw_conn_seq(struct gw_conn *c);
 struct gw_conn *gw_conn_find_bound(struct gw *gw, const char *system_id, bool receiver);
 
