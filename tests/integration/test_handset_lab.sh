@@ -14,6 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 D=$(mktemp -d /tmp/handset-lab.XXXXXX)
 cleanup() { stop_pidfile "$D/hs.pid"; stop_pidfile "$D/gw.pid"; [ -n "${KEEP:-}" ] || rm -rf "$D"; }
 trap cleanup EXIT
+all_of() { eval "$1"; }
 state() { python3 -c "import json,sys; s=json.load(open('$D/state.json')); print(eval(sys.argv[1]))" "$1"; }
 wait_state() {
 	local expr=$1 want=$2 i
@@ -93,8 +94,7 @@ PY
 vty_session "$HSVTY" "show handset" > "$D/vty1.out"
 check "VTY show handset: the state as JSON" grep -q '"msisdn": "1001"' "$D/vty1.out"
 vty_session "$HSVTY" enable "show running-config" "handset dial 112" > "$D/vty2.out"
-check "VTY show running-config: the handset node, no K or OPc" \
-	[ "$(grep -c ' msisdn 1001' "$D/vty2.out")" = 1 ] && [ "$(grep -ci '465B5CE8' "$D/vty2.out")" = 0 ]
+check "VTY show running-config: the handset node, no K or OPc" all_of '[ "$(grep -c '\'' msisdn 1001'\'' "$D/vty2.out")" = 1 ] && [ "$(grep -ci '\''465B5CE8'\'' "$D/vty2.out")" = 0 ]'
 check "VTY handset dial 112: an emergency call" grep -q "emergency call" "$D/vty2.out"
 
 # the gateway restarts: the handset binds again by itself

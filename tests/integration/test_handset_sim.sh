@@ -10,6 +10,7 @@ D=$(mktemp -d /tmp/handset-sim.XXXXXX)
 trap 'rm -rf "$D"' EXIT
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
+all_of() { eval "$1"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 state() { python3 -c "import json,sys; s=json.load(open('$D/state.json')); print(eval(sys.argv[1]))" "$1"; }
 absent() { ! grep -Eqi "$1" "$2"; }
@@ -37,12 +38,10 @@ check "power-up: ICCID and IMSI read from the card" \
 sqn1=$(cat "$D/data/network-sqn")
 HS
 sqn2=$(cat "$D/data/network-sqn")
-check "the network's SQN moves on from run to run ($sqn1 -> $sqn2), the card accepts it" \
-	[ "$sqn2" -gt "$sqn1" ] && [ "$(state 's["service"]')" = normal ]
+check "the network's SQN moves on from run to run ($sqn1 -> $sqn2), the card accepts it" all_of '[ "$sqn2" -gt "$sqn1" ] && [ "$(state '\''s["service"]'\'')" = normal ]'
 echo 5 > "$D/data/network-sqn"
 HS
-check "an SQN behind the card's: sync failure, AUTS re-synchronisation, attached" \
-	[ "$(state 's["attach"]["result"]')" = "attached" ] && [ "$(cat "$D/data/network-sqn")" -gt "$sqn2" ]
+check "an SQN behind the card's: sync failure, AUTS re-synchronisation, attached" all_of '[ "$(state '\''s["attach"]["result"]'\'')" = "attached" ] && [ "$(cat "$D/data/network-sqn")" -gt "$sqn2" ]'
 
 # wrong subscriber keys on the network side: the card finds the network not authentic
 sed 's/ auth k 465B/ auth k 565B/' "$D/hs.cfg" > "$D/hs-badk.cfg"

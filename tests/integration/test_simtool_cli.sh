@@ -10,6 +10,7 @@ D=$(mktemp -d /tmp/simtool-cli.XXXXXX)
 trap 'rm -rf "$D"' EXIT
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
+all_of() { eval "$1"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 S="$B/bin/simtool"
 jq_py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
@@ -27,8 +28,7 @@ check "cat decode DISPLAY TEXT 1.1.1: type, qualifier meaning, text" [ "$(jq_py 
 $S --json cat decode D01B810301200082028103850944696166C20546F6E658E0101840201 > /dev/null 2>&1
 check "cat decode: bad hex is a usage error (exit 2)" [ $? = 2 ]
 $S --json cat decode D01B81030120008202810385094469616C20546F6E658E010184020105 > "$D/pt.json"
-check "cat decode --json PLAY TONE 1.1.1: alpha, tone and duration decoded" \
-	grep -q '"Dial Tone"' "$D/pt.json" && grep -qi '"dial tone"' "$D/pt.json" && grep -q '"milliseconds": 5000' "$D/pt.json"
+check "cat decode --json PLAY TONE 1.1.1: alpha, tone and duration decoded" all_of 'grep -q '\''"Dial Tone"'\'' "$D/pt.json" && grep -qi '\''"dial tone"'\'' "$D/pt.json" && grep -q '\''"milliseconds": 5000'\'' "$D/pt.json"'
 $S cat decode 810301130082028281830100 > "$D/tr.json"
 check "cat decode TERMINAL RESPONSE: kind and result" \
 	[ "$(jq_py "$D/tr.json" 'd["kind"]')" = "terminal response" ]
@@ -47,14 +47,16 @@ check "script (scriptor format with reset and continuation): 3 steps, data read"
 	[ "$(jq_py "$D/script.json" 'len(d["exchanges"]), d["exchanges"][2]["response"]')" = "(3, '988812010000000000F3')" ]
 printf '00A40004\nzz\n' > "$D/bad.script"
 $S -c "$CARD" script "$D/bad.script" 2> "$D/bad.err" > /dev/null
-check "script: a bad line is exit 2 and named" [ $? = 2 ] && grep -q "line 2" "$D/bad.err"
+rc=$?
+check "script: a bad line is exit 2 and named" all_of '[ $rc = 2 ] && grep -q "line 2" "$D/bad.err"'
 $S -c "$CARD" --json info > "$D/info.json"
 check "info: ICCID and USIM AID from EF.DIR" \
 	[ "$(jq_py "$D/info.json" 'd["iccid"] + " " + d["usim_aid"][:14]')" = "8988211000000000003 A0000000871002" ]
 $S -c "usb:1" info > /dev/null 2>&1
 check "an unknown card scheme is exit 2" [ $? = 2 ]
 PCSCLITE_CSOCK_NAME=$D/no-pcscd.comm $S readers > /dev/null 2> "$D/readers.err"
-check "readers without pcscd: exit 1 with a clear message" [ $? = 1 ] && grep -q "cannot reach pcscd" "$D/readers.err"
+rc=$?
+check "readers without pcscd: exit 1 with a clear message" all_of '[ $rc = 1 ] && grep -q "cannot reach pcscd" "$D/readers.err"'
 
 # ---- personalisation ----
 $S personalize --profile "$D/card.json" --imsi 001010000000042 --keyset 3:aes:000102030405060708090A0B0C0D0E0F:101112131415161718191A1B1C1D1E1F \
@@ -63,15 +65,16 @@ check "personalize: profile edited" [ "$(jq_py "$D/card.json" 'd["imsi"], [k["kv
 	"('001010000000042', [1, 2, 3])" ]
 cp "$D/card.json" "$D/before.json"
 $S personalize --profile "$D/card.json" --keyset 4:aes:0011:2233 > /dev/null 2> "$D/perso.err"
-check "personalize: a bad key is refused by the card's parser, exit 2, file unchanged" \
-	[ $? = 2 ] && cmp -s "$D/card.json" "$D/before.json" && grep -q "not valid" "$D/perso.err"
+rc=$?
+check "personalize: a bad key is refused by the card's parser, exit 2, file unchanged" all_of '[ $rc = 2 ] && cmp -s "$D/card.json" "$D/before.json" && grep -q "not valid" "$D/perso.err"'
 $S -c "$CARD" personalize --adm 88888888 --file EF.SPN=0073696D6775617264FFFFFFFFFFFFFFFF > /dev/null
 check "personalize by APDU: EF.SPN written after VERIFY ADM1" [ $? = 0 ]
 $S -c "$CARD" --json apdu 00A40004026F46 00B0000011 > "$D/spn.json" 2>&1
 $S -c "$CARD" apdu 00A40804047FFF6F46 00B0000011 > "$D/spn.txt" 2>&1
 check "personalize by APDU: EF.SPN reads back" grep -q "0073696D6775617264FFFF" "$D/spn.txt"
 $S -c "$CARD" personalize --adm 11111111 --file EF.SPN=00 > /dev/null 2> "$D/adm.err"
-check "personalize: a wrong ADM1 is exit 1 with the status word" [ $? = 1 ] && grep -q "VERIFY ADM1: 63C" "$D/adm.err"
+rc=$?
+check "personalize: a wrong ADM1 is exit 1 with the status word" all_of '[ $rc = 1 ] && grep -q "VERIFY ADM1: 63C" "$D/adm.err"'
 $S -c "$CARD" personalize --adm 88888888 --file EF.SPN=00 > /dev/null 2>&1
 
 # ---- OTA against a replayed sysmoISIM-SJA2: its own command and PoR bytes ----
