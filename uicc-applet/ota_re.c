@@ -73,7 +73,7 @@ static uint16_t process_packet(struct ota_re *re, struct ota_origin *o, const ui
 	struct ota_msg msg;
 
 	if (ota_re_check(re->card, re->apps, re->n_apps, pkt, len, o->dialect, &c, plain, sizeof(plain)) < 0) {
-		OPENSSL_cleanse(plain, sizeof(plain));
+		OPENSSL_cleanse(plain, len); /* the packet's length is all that was written */
 		*rsp_len = 0;
 		return APDU_SW_TECHNICAL_PROBLEM;
 	}
@@ -81,7 +81,7 @@ static uint16_t process_packet(struct ota_re *re, struct ota_origin *o, const ui
 	o->kvn = c.kvn;
 	*rsp_len = room;
 	if (c.status != SP_STATUS_OK) {
-		OPENSSL_cleanse(plain, sizeof(plain));
+		OPENSSL_cleanse(plain, len); /* the packet's length is all that was written */
 		ota_por_security_failure(re->card, o, c.have_hdr, c.status, rsp, rsp_len);
 		return APDU_SW_OK;
 	}
@@ -90,10 +90,10 @@ static uint16_t process_packet(struct ota_re *re, struct ota_origin *o, const ui
 	LOGP(DOTA, LOGL_INFO, "command for %s (TAR %02X%02X%02X, counter %llu, %zu bytes)\n", c.app->name,
 	     o->hdr.tar[0], o->hdr.tar[1], o->hdr.tar[2], (unsigned long long)o->hdr.cntr, c.cmd.data_len);
 	c.app->handle(re->card, &msg, &reply);
-	OPENSSL_cleanse(plain, sizeof(plain));
+	OPENSSL_cleanse(plain, len); /* the packet's length is all that was written */
 	ota_por_answer(re, o, &c.keys, &reply, rsp, rsp_len);
 	sp_keys_cleanse(&c.keys);
-	OPENSSL_cleanse(&reply, sizeof(reply));
+	OPENSSL_cleanse(reply.data, reply.len);
 	return uicc_store_failed(uicc_card_store(re->card)) ? APDU_SW_TECHNICAL_PROBLEM : APDU_SW_OK;
 }
 

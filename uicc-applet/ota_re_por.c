@@ -126,9 +126,10 @@ int ota_re_send_por(struct ota_re *re, const struct ota_origin *o, uint8_t statu
 		return -1;
 	rc = build_por(o, &keys, status, data, len, por, &n);
 	sp_keys_cleanse(&keys);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = send_later(re, o, por, n);
-	OPENSSL_cleanse(por, sizeof(por));
+		OPENSSL_cleanse(por, n);
+	}
 	return rc;
 }
 
@@ -181,7 +182,7 @@ void ota_por_answer(struct ota_re *re, const struct ota_origin *o, const struct 
 	} else if (n <= envelope_limit(o) || build_fitting(o, keys, reply, por, &n) == 0) {
 		*rsp_len = envelope_data(o, por, n, rsp, room);
 	}
-	OPENSSL_cleanse(por, sizeof(por));
+	OPENSSL_cleanse(por, n);
 }
 
 void ota_por_security_failure(struct uicc_card *card, const struct ota_origin *o, bool have_hdr, uint8_t status,
