@@ -64,7 +64,12 @@ rm -rf "$D/data/inbox.json" "$D/data/network-sqn"
 HS
 check "a factory reset of the handset changes nothing: still locked" all_of '[ "$(state '\''s["service"]'\'')" = limited ] && idle_says "Stolen phone"'
 
-UNLK=$(packet UNLK 00000002 2 "$(tlv 80 02)")
+RING=$(packet RING 00000004 4 "$(tlv 80 02)$(tlv 84 001E)")
+HS --deliver-ota "12345:$RING"
+check "RING while locked: a 30 s tone with vibration is playing" \
+	[ "$(state 'str(s["toolkit"]["screen"]["tone"]["playing"]) + "/" + str(s["toolkit"]["screen"]["tone"]["duration_ms"]) + "/" + str(s["toolkit"]["screen"]["tone"]["vibrate"])')" = "True/30000/True" ]
+
+UNLK=$(packet UNLK 00000002 5 "$(tlv 80 02)")
 HS --deliver-ota "12345:$UNLK"
 check "UNLOCK by the operator: normal service again" [ "$(state 's["service"]')" = normal ]
 check "UNLOCK: the lock text is gone from the idle screen" [ "$(state 's["toolkit"]["screen"]["idle_text"]')" = None ]
@@ -72,7 +77,7 @@ HS
 check "after UNLOCK the user data opens again with the contact" \
 	[ "$(state 's["user_data"]["state"] + "/" + s["user_data"]["data"]["contacts"][0]["name"]')" = "open/Alice" ]
 
-WIPE=$(packet WIPE 00000003 3 "$(tlv 80 02)")
+WIPE=$(packet WIPE 00000003 6 "$(tlv 80 02)")
 HS --deliver-ota "12345:$WIPE" --power-cycle
 check "WIPE: the sealed user data can no longer be opened" [ "$(state 's["user_data"]["state"]')" = unreadable ]
 check "WIPE: the handset does not write over the sealed file" [ -s "$D/data/userdata.sealed" ]
