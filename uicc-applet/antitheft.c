@@ -48,6 +48,7 @@ void antitheft_reset(struct antitheft *at)
 {
 	memset(at->locate, 0, sizeof(at->locate));
 	at->n_in_flight = 0;
+	at->watching_service = false; /* a new terminal has no event list */
 }
 
 bool antitheft_policy(uint8_t spi1, uint8_t kic_alg, uint8_t kid_alg)
@@ -69,12 +70,13 @@ bool antitheft_network_allowed(const struct antitheft *at)
 	return !(at->st.lock && at->cfg.lock_refuses_network);
 }
 
-void antitheft_result(struct ota_reply *reply, const char code[2])
+int antitheft_result(struct ota_reply *reply, const char code[2])
 {
 	reply->status = SP_STATUS_OK;
 	reply->data[0] = (uint8_t)code[0];
 	reply->data[1] = (uint8_t)code[1];
 	reply->len = 2;
+	return 0;
 }
 
 void antitheft_result_tlv(struct ota_reply *reply, uint8_t tag, const void *val, size_t len)
@@ -195,7 +197,7 @@ bool antitheft_proof_ok(const struct antitheft_cmd *c)
 
 static const struct {
 	char verb[5];
-	void (*run)(struct antitheft_cmd *c, struct ota_reply *r);
+	int (*run)(struct antitheft_cmd *c, struct ota_reply *r);
 } commands[] = {
 	{ "LOCK", antitheft_cmd_lock },	      { "DSBL", antitheft_cmd_disable }, { "UNLK", antitheft_cmd_unlock },
 	{ "WIPE", antitheft_cmd_wipe },	      { "LOCA", antitheft_cmd_locate },	 { "RING", antitheft_cmd_ring },

@@ -14,9 +14,9 @@ static bool from_operator(const struct antitheft_cmd *c)
 }
 
 /* Commit, then answer OK; ME when the card image refused. */
-static void commit_ok(struct antitheft_cmd *c, struct ota_reply *r)
+static int commit_ok(struct antitheft_cmd *c, struct ota_reply *r)
 {
-	antitheft_result(r, antitheft_commit(c->at) == 0 ? "OK" : "ME");
+	return antitheft_result(r, antitheft_commit(c->at) == 0 ? "OK" : "ME");
 }
 
 /* Message and contact of a LOCK / DISABLE: the command's, else what is stored, else the profile's text. */
@@ -32,7 +32,7 @@ static void take_texts(struct antitheft_cmd *c)
 		snprintf(s->contact, sizeof(s->contact), "%s", c->p.contact);
 }
 
-void antitheft_cmd_lock(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_lock(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	struct antitheft_state *s = &c->at->st;
 
@@ -44,9 +44,10 @@ void antitheft_cmd_lock(struct antitheft_cmd *c, struct ota_reply *r)
 	take_texts(c);
 	commit_ok(c, r);
 	antitheft_show_lock(c->at);
+	return 0;
 }
 
-void antitheft_cmd_disable(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_disable(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	struct antitheft_state *s = &c->at->st;
 
@@ -56,10 +57,11 @@ void antitheft_cmd_disable(struct antitheft_cmd *c, struct ota_reply *r)
 	take_texts(c);
 	commit_ok(c, r);
 	antitheft_show_lock(c->at);
+	return 0;
 }
 
 /* UNLOCK lifts every lock present or none (specs/antitheft-protocol.md §4). */
-void antitheft_cmd_unlock(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_unlock(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	struct antitheft_state *s = &c->at->st;
 	bool proof = antitheft_proof_ok(c), was_locked = s->lock;
@@ -84,9 +86,10 @@ void antitheft_cmd_unlock(struct antitheft_cmd *c, struct ota_reply *r)
 	commit_ok(c, r);
 	if (was_locked)
 		antitheft_clear_idle_text(c->at);
+	return 0;
 }
 
-void antitheft_cmd_status(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_status(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	uint8_t state = antitheft_state_code(c->at), flags = antitheft_flags(c->at);
 
@@ -95,9 +98,10 @@ void antitheft_cmd_status(struct antitheft_cmd *c, struct ota_reply *r)
 	antitheft_result_tlv(r, 0x95, &flags, 1);
 	if (c->at->st.imei[0])
 		antitheft_result_tlv(r, 0x92, c->at->st.imei, strlen(c->at->st.imei));
+	return 0;
 }
 
-void antitheft_cmd_opt_out(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_opt_out(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	struct antitheft_state *s = &c->at->st;
 
@@ -110,18 +114,18 @@ void antitheft_cmd_opt_out(struct antitheft_cmd *c, struct ota_reply *r)
 	if (!antitheft_proof_ok(c))
 		return antitheft_result(r, "AU");
 	s->opted_out = true;
-	commit_ok(c, r);
+	return commit_ok(c, r);
 }
 
-void antitheft_cmd_opt_in(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_opt_in(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	if (c->at->st.disabled)
 		return antitheft_result(r, "DI");
 	c->at->st.opted_out = false;
-	commit_ok(c, r);
+	return commit_ok(c, r);
 }
 
-void antitheft_cmd_enrol(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_enrol(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	struct antitheft_state *s = &c->at->st;
 
@@ -139,5 +143,5 @@ void antitheft_cmd_enrol(struct antitheft_cmd *c, struct ota_reply *r)
 	s->has_owner_key = true;
 	if (c->p.contact)
 		snprintf(s->contact, sizeof(s->contact), "%s", c->p.contact);
-	commit_ok(c, r);
+	return commit_ok(c, r);
 }

@@ -15,7 +15,7 @@
 #define RING_MAX_S     180
 
 /* The IMEI digits of a TERMINAL RESPONSE to PROVIDE LOCAL INFORMATION, "" when it has none. */
-static void tr_imei(const struct cat_answer *ans, char out[16])
+void antitheft_tr_imei(const struct cat_answer *ans, char out[16])
 {
 	struct cat_decoded *d = NULL;
 	const struct cat_obj *o;
@@ -26,11 +26,6 @@ static void tr_imei(const struct cat_answer *ans, char out[16])
 	if (o && o->type == CAT_VAL_IMEI && strlen(o->v.imei) == 15)
 		memcpy(out, o->v.imei, 16);
 	talloc_free(d);
-}
-
-void antitheft_tr_imei(const struct cat_answer *ans, char out[16])
-{
-	tr_imei(ans, out);
 }
 
 static void locate_finish(struct antitheft *at, struct antitheft_locate *job)
@@ -68,7 +63,7 @@ static void locate_answer(struct uicc_card *card, void *arg, const struct cat_an
 			job->has_location = true;
 		}
 	} else if (cat_result_is_success(ans->general)) {
-		tr_imei(ans, job->imei);
+		antitheft_tr_imei(ans, job->imei);
 	}
 	if (++job->answers == 2)
 		locate_finish(uicc_toolkit_antitheft(card), job);
@@ -90,7 +85,7 @@ static int queue_pli(struct antitheft *at, uint8_t what, struct antitheft_locate
 	return cat_engine_queue(at->cat, &cmd, CAT_PRIO_NORMAL, locate_answer, job);
 }
 
-void antitheft_cmd_locate(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_locate(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	struct antitheft *at = c->at;
 	const struct ota_origin *o = &c->msg->origin;
@@ -116,9 +111,10 @@ void antitheft_cmd_locate(struct antitheft_cmd *c, struct ota_reply *r)
 		return antitheft_result(r, "TU");
 	}
 	r->deferred = true;
+	return 0;
 }
 
-void antitheft_cmd_ring(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_ring(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	struct cat_play_tone tone = { .alpha = "Lost phone", .tone = CAT_TONE_RINGING, .vibrate = true,
 				      .duration = { .unit = 1, .interval = RING_DEFAULT_S } };
@@ -135,12 +131,12 @@ void antitheft_cmd_ring(struct antitheft_cmd *c, struct ota_reply *r)
 		return antitheft_result(r, "PE");
 	if (cat_engine_queue(c->at->cat, &cmd, CAT_PRIO_NORMAL, NULL, NULL) < 0)
 		return antitheft_result(r, "TU");
-	antitheft_result(r, "OK");
+	return antitheft_result(r, "OK");
 }
 
-void antitheft_cmd_message(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_message(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	if (!c->p.message)
 		return antitheft_result(r, "PE");
-	antitheft_result(r, antitheft_show_text(c->at, c->p.message) ? "OK" : "TU");
+	return antitheft_result(r, antitheft_show_text(c->at, c->p.message) ? "OK" : "TU");
 }

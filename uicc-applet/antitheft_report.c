@@ -30,6 +30,19 @@ static void forget_in_flight(struct antitheft *at, uint64_t id)
 	}
 }
 
+/* Ask for location status events while reports wait, so service coming back sends them. */
+static void watch_service(struct antitheft *at, bool on)
+{
+	static const uint8_t location_status = CAT_EVT_LOCATION_STATUS;
+	struct cat_buf cmd;
+
+	if (at->watching_service == on || !cat_engine_supports_event(at->cat, CAT_EVT_LOCATION_STATUS) ||
+	    cat_build_set_up_event_list(&cmd, 1, &location_status, on ? 1 : 0, NULL) < 0 ||
+	    cat_engine_queue(at->cat, &cmd, CAT_PRIO_NORMAL, NULL, NULL) < 0)
+		return;
+	at->watching_service = on;
+}
+
 /* The terminal answered the SEND SHORT MESSAGE of one report: sent reports leave the card image. */
 static void report_sent(struct uicc_card *card, void *arg, const struct cat_answer *ans)
 {
@@ -51,6 +64,8 @@ static void report_sent(struct uicc_card *card, void *arg, const struct cat_answ
 			memmove(&s->outbox[i], &s->outbox[i + 1], (s->n_outbox - i - 1) * sizeof(s->outbox[0]));
 			s->n_outbox--;
 			antitheft_commit(at);
+			if (!s->n_outbox)
+				watch_service(at, false);
 			return;
 		}
 	}
@@ -73,7 +88,12 @@ void antitheft_flush_outbox(struct antitheft *at)
 {
 	struct sms_addr da;
 
-	if (!at->st.n_outbox || !report_address(at, &da))
+	if (!at->st.n_outbox) {
+		watch_service(at, false);
+		return;
+	}
+	watch_service(at, true);
+	if (!report_address(at, &da))
 		return;
 	for (size_t i = 0; i < at->st.n_outbox; i++) {
 		const struct antitheft_outbox_entry *e = &at->st.outbox[i];

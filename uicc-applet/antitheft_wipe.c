@@ -68,7 +68,7 @@ static void destroy_key(struct antitheft_state *s)
 	s->key_destroyed = true;
 }
 
-void antitheft_cmd_wipe(struct antitheft_cmd *c, struct ota_reply *r)
+int antitheft_cmd_wipe(struct antitheft_cmd *c, struct ota_reply *r)
 {
 	struct uicc_store *st = uicc_card_store(c->at->card);
 	struct uicc_fs *fs = uicc_card_fs(c->at->card);
@@ -108,6 +108,7 @@ void antitheft_cmd_wipe(struct antitheft_cmd *c, struct ota_reply *r)
 	count[1] = (uint8_t)cleared;
 	antitheft_result(r, "OK");
 	antitheft_result_tlv(r, 0x93, count, 2);
+	return 0;
 }
 
 uint16_t antitheft_user_key(struct antitheft *at, const uint8_t *env, size_t len, uint8_t *rsp, size_t *rsp_len)

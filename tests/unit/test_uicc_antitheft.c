@@ -496,7 +496,19 @@ static void test_handset_change(void **state)
 	tcard_cleanup(&a.t);
 }
 
-/* A report the terminal could not send (no service) is kept in the card image and sent again, same bytes. */
+/* A report the terminal could not send (no service) is kept in the card image and sent again with the same bytes:
+ * when a location status event says service is back, and at the next power-up. */
+static uint16_t service_back(struct at *a)
+{
+	uint8_t rsp[16];
+	size_t len;
+	uint16_t sw = h_envelope(&a->t, (const uint8_t *)"\xD6\x0A\x99\x01\x03\x82\x02\x82\x81\x9B\x01\x00", 12, rsp,
+				 &len);
+
+	memset(&a->s, 0, sizeof(a->s));
+	return h_serve(&a->t, sw, &a->s);
+}
+
 static void test_report_retried(void **state)
 {
 	uint8_t first[300];
@@ -514,17 +526,25 @@ static void test_report_retried(void **state)
 	assert_non_null(sm = h_find(&a.s, CAT_CMD_SEND_SHORT_MESSAGE, &len));
 	memcpy(first, sm, len);
 	first_len = len;
-	h_sms_result = 0x00;
+	assert_int_equal(h_count(&a.s, CAT_CMD_SET_UP_EVENT_LIST), 1); /* watching for service */
 	assert_string_equal(cmd(&a, "STAT", 2, NULL), "OK");
 	h_assert_hex(a.data, 6, "900100950120"); /* report waiting */
-	/* the card goes to another power-up (its image reopened): the same packet again, then it is gone */
+	/* service comes back, still no luck */
+	service_back(&a);
+	assert_non_null(sm = h_find(&a.s, CAT_CMD_SEND_SHORT_MESSAGE, &len));
+	assert_memory_equal(sm + 5, first + 5, first_len - 5); /* same report, same counter */
+	/* the card goes to another power-up (its image reopened): the same packet again, sent this time */
+	h_sms_result = 0x00;
 	h_reopen(&a.t, NULL);
 	h_power_up(&a.t, &a.s);
 	assert_non_null(sm = h_find(&a.s, CAT_CMD_SEND_SHORT_MESSAGE, &len));
 	assert_int_equal(len, first_len);
-	assert_memory_equal(sm, first, len);
+	assert_memory_equal(sm + 5, first + 5, len - 5);
+	assert_int_equal(h_count(&a.s, CAT_CMD_SET_UP_EVENT_LIST), 2); /* on, then off again */
 	assert_string_equal(cmd(&a, "STAT", 3, NULL), "OK");
-	assert_memory_equal(a.data, "\x90\x01\x00\x95\x01\x00", 6);
+	h_assert_hex(a.data, 6, "900100950100");
+	service_back(&a);
+	assert_int_equal(a.s.n, 0);
 	h_reopen(&a.t, NULL);
 	h_power_up(&a.t, &a.s);
 	assert_int_equal(h_count(&a.s, CAT_CMD_SEND_SHORT_MESSAGE), 0);

@@ -123,6 +123,7 @@ struct antitheft {
 	struct antitheft_locate locate[ANTITHEFT_LOCATE_JOBS];
 	uint64_t in_flight[ANTITHEFT_OUTBOX_MAX]; /* outbox entries handed to the terminal */
 	size_t n_in_flight;
+	bool watching_service; /* SET UP EVENT LIST (location status) in force */
 };
 
 /* The parameters of one command (specs/antitheft-protocol.md §2). */
@@ -151,8 +152,9 @@ struct antitheft_cmd {
 	struct antitheft_params p;
 };
 
-/* Result code and TLVs into the reply. */
-void antitheft_result(struct ota_reply *reply, const char code[2]);
+/* Result code and TLVs into the reply. antitheft_result() returns 0, so a command can end with
+ * `return antitheft_result(r, "OK");`. */
+int antitheft_result(struct ota_reply *reply, const char code[2]);
 void antitheft_result_tlv(struct ota_reply *reply, uint8_t tag, const void *val, size_t len);
 
 /* State: load at start, commit after each change (joins an open card-image transaction). */
@@ -167,18 +169,18 @@ int antitheft_params_parse(const uint8_t *buf, size_t len, struct antitheft_para
 /* Owner proof of a command (constant-time); false when no key is enrolled or no proof was sent. */
 bool antitheft_proof_ok(const struct antitheft_cmd *c);
 
-/* Commands (antitheft_cmds.c, antitheft_locate.c, antitheft_wipe.c) */
-void antitheft_cmd_lock(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_disable(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_unlock(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_wipe(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_locate(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_ring(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_message(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_status(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_opt_out(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_opt_in(struct antitheft_cmd *c, struct ota_reply *r);
-void antitheft_cmd_enrol(struct antitheft_cmd *c, struct ota_reply *r);
+/* Commands (antitheft_cmds.c, antitheft_locate.c, antitheft_wipe.c); they return 0. */
+int antitheft_cmd_lock(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_disable(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_unlock(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_wipe(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_locate(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_ring(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_message(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_status(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_opt_out(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_opt_in(struct antitheft_cmd *c, struct ota_reply *r);
+int antitheft_cmd_enrol(struct antitheft_cmd *c, struct ota_reply *r);
 
 /* Enforcement (antitheft_enforce.c): the lock screen now (DISPLAY TEXT + SET UP IDLE MODE TEXT); its removal. */
 void antitheft_show_lock(struct antitheft *at);
