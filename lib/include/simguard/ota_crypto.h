@@ -27,8 +27,10 @@ enum ota_mac {
 	OTA_MAC_CRC32,     /* CRC-32 (IEEE), big-endian */
 };
 
-/* Map KIc / KID bytes (low nibble) to algorithms. keylen is the stored key's length (needed for AES).
- * Return 0, or -1 with err naming the byte and why (reserved, proprietary, implicit, wrong key length). */
+/* Map KIc / KID bytes (low nibble, TS 102 225 coding) to algorithms; spi_chk is SPI1 b2b1 (RC or CC decide what
+ * a KID nibble means). keylen is not judged here (one AES coding serves all key sizes): check it with
+ * ota_cipher_key_ok / ota_mac_key_ok. Return 0, or -1 with err naming the byte and why (reserved, proprietary,
+ * implicit, DS). */
 int ota_cipher_from_kic(uint8_t kic, size_t keylen, enum ota_cipher *c, struct sg_error *err);
 int ota_mac_from_kid(uint8_t kid, uint8_t spi_chk, size_t keylen, enum ota_mac *m, struct sg_error *err);
 /* Cipher block size (8 or 16). */
