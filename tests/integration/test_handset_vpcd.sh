@@ -104,10 +104,19 @@ check "wrong PIN: PIN needed with 2 tries left, limited service" \
 timeout 30 "$B/bin/handset-sim" -c "$D/hs.cfg" --once -q > /dev/null 2>&1
 check "the right PIN again: the retry counter is reset, service normal" [ "$(state 's["service"]')" = "normal" ]
 
+# an operator LOCK delivered by SMS-PP data download through pcscd: lock screen and no service
+hexs() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
+LOCK=$("$B/bin/otactl" packet encode --spi 1619 --kic 15 --kid 15 --kic-key 404142434445464748494A4B4C4D4E4F \
+	--kid-key 505152535455565758595A5B5C5D5E5F --tar C10001 --cntr 1 --data "$(hexs LOCK)00000001800102")
+timeout 30 "$B/bin/handset-sim" -c "$D/hs.cfg" --once -q --deliver-ota "12345:$LOCK" > "$D/hs4.log" 2>&1
+check "LOCK through pcscd: lock text on the idle screen, no service" \
+	[ "$(state 'str(bool(s["toolkit"]["screen"]["idle_text"])) + "/" + s["service"]')" = "True/limited" ]
+
 # the card goes away while the handset runs: a card error, the handset keeps running until told to stop
+rm -f "$D/state.json"
 timeout 30 "$B/bin/handset-sim" -c "$D/hs.cfg" -q > "$D/hs3.log" 2>&1 &
 echo $! > "$D/hs.pid"
-for ((i = 0; i < 100; i++)); do [ -f "$D/state.json" ] && [ "$(state 's["service"]')" = normal ] && break; sleep 0.05; done
+for ((i = 0; i < 100; i++)); do [ -f "$D/state.json" ] && [ "$(state 's["service"]')" = limited ] && break; sleep 0.05; done
 stop_pid "$D/card.pid"
 sleep 0.6
 "$B/bin/simtool" -c pcsc:SimguardVPCD apdu 80F200000C > /dev/null 2>&1
