@@ -8,14 +8,6 @@
 
 #include "secured_packet_internal.h"
 
-/* Where the parts of a command packet sit. */
-struct cmd_frame {
-	size_t prefix; /* bytes before CHL: [CPI] CPL */
-	size_t cpl;
-	uint8_t chl;
-	size_t body; /* offset of CNTR: the first byte that can be ciphered */
-};
-
 /* A PoR the card could not secure as asked (e.g. an RC with a KID that only names a CC algorithm) is refused
  * when the command is built rather than discovered when the card answers. */
 static int check_por_request(const struct sp_cmd_hdr *hdr, struct sg_error *err)
@@ -90,35 +82,7 @@ static int command_build(const struct sp_cmd_hdr *hdr, const uint8_t *data, size
 	return 0;
 }
 
-/* Lengths and identifiers of the clear part; everything the receiver can check before any key is involved. */
-static int parse_frame(const uint8_t *pkt, size_t len, enum sp_dialect d, struct cmd_frame *f, struct sg_error *err)
-{
-	size_t n, lsize, cpi = d == SP_DIALECT_USSD;
-
-	if (len == 0)
-		return sg_err(err, "packet: empty");
-	if (cpi && pkt[0] != SP_USSD_CPI)
-		return sg_err(err, "packet: CPI %02X is not a command packet (%02X)", pkt[0], SP_USSD_CPI);
-	if (sp_len_get(d, pkt + cpi, len - cpi, "packet: CPL", &f->cpl, &lsize, err) < 0)
-		return -1;
-	f->prefix = cpi + lsize;
-	n = len - f->prefix;
-	if (f->cpl != n)
-		return sg_err(err, "packet: CPL says %zu bytes follow it, %zu do", f->cpl, n);
-	if (n < 1 + SP_CMD_FIXED_HDR)
-		return sg_err(err, "packet: %zu bytes after CPL, the command header alone takes %d", n,
-			      1 + SP_CMD_FIXED_HDR);
-	f->chl = pkt[f->prefix];
-	if (f->chl < SP_CMD_FIXED_HDR)
-		return sg_err(err, "packet: CHL %u is below the %d bytes SPI to PCNTR take", f->chl, SP_CMD_FIXED_HDR);
-	if (f->chl > n - 1)
-		return sg_err(err, "packet: CHL %u runs past the end of the packet (%zu bytes after CHL)", f->chl,
-			      n - 1);
-	f->body = f->prefix + 8;
-	return 0;
-}
-
-static void read_hdr(const uint8_t *pkt, const struct cmd_frame *f, struct sp_cmd_hdr *hdr)
+static void read_hdr(const uint8_t *pkt, const struct sp_frame *f, struct sp_cmd_hdr *hdr)
 {
 	const uint8_t *p = pkt + f->prefix + 1;
 
@@ -133,16 +97,16 @@ static void read_hdr(const uint8_t *pkt, const struct cmd_frame *f, struct sp_cm
 int sp_command_peek(const uint8_t *pkt, size_t len, enum sp_dialect dialect, struct sp_cmd_hdr *hdr,
 		    struct sg_error *err)
 {
-	struct cmd_frame f;
+	struct sp_frame f;
 	int chk_len;
 
-	if (parse_frame(pkt, len, dialect, &f, err) < 0)
+	if (sp_frame_parse(pkt, len, dialect, &sp_cmd_frame, &f, err) < 0)
 		return -1;
 	read_hdr(pkt, &f, hdr);
 	chk_len = sp_chk_len(hdr->spi[0], hdr->kid);
-	if (chk_len >= 0 && f.chl != SP_CMD_FIXED_HDR + chk_len)
+	if (chk_len >= 0 && f.hl != SP_CMD_FIXED_HDR + chk_len)
 		return sg_err(err, "packet: CHL %u does not match the SPI and KID (a %d-byte RC/CC/DS makes CHL %d)",
-			      f.chl, chk_len, SP_CMD_FIXED_HDR + chk_len);
+			      f.hl, chk_len, SP_CMD_FIXED_HDR + chk_len);
 	/* The counter travels ciphered when SPI1 asks for ciphering: only verification reveals it. */
 	if (!(hdr->spi[0] & SP_SPI1_CIPHER))
 		hdr->cntr = sp_get_cntr(pkt + f.body);
@@ -151,11 +115,11 @@ int sp_command_peek(const uint8_t *pkt, size_t len, enum sp_dialect dialect, str
 
 /* Structure and algorithms: everything that makes a packet unprocessable before any key is used. */
 static enum sp_verdict cmd_prepare(const uint8_t *pkt, size_t len, enum sp_dialect d, const struct sp_keys *keys,
-				   struct cmd_frame *f, struct sp_command *cmd, struct sp_sec *s, struct sg_error *err)
+				   struct sp_frame *f, struct sp_command *cmd, struct sp_sec *s, struct sg_error *err)
 {
 	enum sp_verdict v;
 
-	if (sp_command_peek(pkt, len, d, &cmd->hdr, err) < 0 || parse_frame(pkt, len, d, f, err) < 0)
+	if (sp_command_peek(pkt, len, d, &cmd->hdr, err) < 0 || sp_frame_parse(pkt, len, d, &sp_cmd_frame, f, err) < 0)
 		return SP_VERDICT_FORMAT;
 	if (sp_spi1_check(cmd->hdr.spi[0], err) < 0)
 		return SP_VERDICT_FORMAT;
@@ -163,8 +127,8 @@ static enum sp_verdict cmd_prepare(const uint8_t *pkt, size_t len, enum sp_diale
 			   cmd->hdr.kid, s, err);
 	if (v != SP_VERDICT_OK)
 		return v;
-	if (f->chl != SP_CMD_FIXED_HDR + s->chk_len) {
-		sg_err(err, "packet: CHL %u does not match the SPI and KID (CHL %zu expected)", f->chl,
+	if (f->hl != SP_CMD_FIXED_HDR + s->chk_len) {
+		sg_err(err, "packet: CHL %u does not match the SPI and KID (CHL %zu expected)", f->hl,
 		       SP_CMD_FIXED_HDR + s->chk_len);
 		return SP_VERDICT_FORMAT;
 	}
@@ -175,7 +139,7 @@ static enum sp_verdict cmd_prepare(const uint8_t *pkt, size_t len, enum sp_diale
 }
 
 static enum sp_verdict cmd_check(const struct sp_sec *s, const struct sp_keys *keys, const uint8_t *plain,
-				 const struct cmd_frame *f, size_t len, struct sp_command *cmd, struct sg_error *err)
+				 const struct sp_frame *f, size_t len, struct sp_command *cmd, struct sg_error *err)
 {
 	size_t chk_off = f->body + 6, data_start = chk_off + s->chk_len;
 	enum sp_verdict v;
@@ -195,8 +159,8 @@ static enum sp_verdict cmd_check(const struct sp_sec *s, const struct sp_keys *k
 	if (sp_spi2_check(cmd->hdr.spi[1], err) < 0)
 		return SP_VERDICT_FORMAT;
 	cmd->hdr.cntr = sp_get_cntr(plain + f->body);
-	cmd->cpl = (uint16_t)f->cpl;
-	cmd->chl = f->chl;
+	cmd->cpl = (uint16_t)f->len_value;
+	cmd->chl = f->hl;
 	cmd->data = plain + data_start;
 	cmd->data_len = len - data_start - cmd->pcntr;
 	return SP_VERDICT_OK;
@@ -206,7 +170,7 @@ static enum sp_verdict command_verify(const uint8_t *pkt, size_t len, enum sp_di
 				      const struct sp_keys *keys, struct sp_command *cmd, uint8_t *plain,
 				      size_t plain_size, struct sg_error *err)
 {
-	struct cmd_frame f;
+	struct sp_frame f;
 	struct sp_sec s;
 	enum sp_verdict v;
 

@@ -1,5 +1,6 @@
 /* Secured packets: status names, SPI/KIc/KID resolution, key checks and dialect framing shared by the command
  * and response codecs (TS 102 225 clause 5, TS 31.115 clauses 4 and 6). */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -184,6 +185,45 @@ int sp_len_get(enum sp_dialect d, const uint8_t *pkt, size_t len, const char *wh
 	if (n < 0)
 		return sg_err(err, "%s: %s", what, lerr.msg);
 	*size = (size_t)n;
+	return 0;
+}
+
+const struct sp_frame_kind sp_cmd_frame = {
+	"packet", "packet", "command", SP_USSD_CPI, "CPI", "CPL", "CHL", SP_CMD_FIXED_HDR, "SPI to PCNTR", 8,
+};
+const struct sp_frame_kind sp_rsp_frame = {
+	"por", "PoR", "response", SP_USSD_RPI, "RPI", "RPL", "RHL", SP_RSP_FIXED_HDR, "TAR to status", 4,
+};
+
+int sp_frame_parse(const uint8_t *pkt, size_t len, enum sp_dialect d, const struct sp_frame_kind *k,
+		   struct sp_frame *f, struct sg_error *err)
+{
+	size_t n, lsize, id = d == SP_DIALECT_USSD;
+	char what[16];
+
+	if (len == 0)
+		return sg_err(err, "%s: empty", k->field);
+	if (id && pkt[0] != k->ussd_id)
+		return sg_err(err, "%s: %s %02X is not a %s packet (%02X)", k->field, k->id_name, pkt[0], k->kind,
+			      k->ussd_id);
+	snprintf(what, sizeof(what), "%s: %s", k->field, k->len_name);
+	if (sp_len_get(d, pkt + id, len - id, what, &f->len_value, &lsize, err) < 0)
+		return -1;
+	f->prefix = id + lsize;
+	n = len - f->prefix;
+	if (f->len_value != n)
+		return sg_err(err, "%s says %zu bytes follow it, %zu do", what, f->len_value, n);
+	if (n < 1 + k->fixed)
+		return sg_err(err, "%s: %zu bytes after %s, the %s header alone takes %zu", k->field, n, k->len_name,
+			      k->kind, 1 + k->fixed);
+	f->hl = pkt[f->prefix];
+	if (f->hl < k->fixed)
+		return sg_err(err, "%s: %s %u is below the %zu bytes %s take", k->field, k->hl_name, f->hl, k->fixed,
+			      k->fixed_desc);
+	if (f->hl > n - 1)
+		return sg_err(err, "%s: %s %u runs past the end of the %s (%zu bytes after %s)", k->field, k->hl_name,
+			      f->hl, k->noun, n - 1, k->hl_name);
+	f->body = f->prefix + k->clear;
 	return 0;
 }
 

@@ -26,6 +26,30 @@ struct sp_sec {
 	size_t chk_len;
 };
 
+/* The clear framing of either packet kind: [CPI/RPI (USSD)] length(CPL/RPL) header length(CHL/RHL) ... CNTR. */
+struct sp_frame_kind {
+	const char *field; /* names the packet in errors: "packet" / "por" */
+	const char *noun;  /* "packet" / "PoR" */
+	const char *kind;  /* "command" / "response" */
+	uint8_t ussd_id;   /* CPI / RPI */
+	const char *id_name, *len_name, *hl_name;
+	size_t fixed;           /* what the header length counts besides the RC/CC/DS */
+	const char *fixed_desc; /* "SPI to PCNTR" / "TAR to status" */
+	size_t clear;           /* bytes from the header length to CNTR */
+};
+extern const struct sp_frame_kind sp_cmd_frame, sp_rsp_frame;
+
+struct sp_frame {
+	size_t prefix;    /* bytes before the header length: [CPI/RPI] CPL/RPL */
+	size_t len_value; /* CPL / RPL */
+	uint8_t hl;       /* CHL / RHL */
+	size_t body;      /* offset of CNTR: the first byte that can be ciphered */
+};
+
+/* Lengths and identifiers of the clear part: everything a receiver checks before any key is involved. */
+int sp_frame_parse(const uint8_t *pkt, size_t len, enum sp_dialect d, const struct sp_frame_kind *k,
+		   struct sp_frame *f, struct sg_error *err);
+
 /* Resolve algorithms from the KIc/KID bytes. Returns SP_VERDICT_OK, SP_VERDICT_FORMAT (reserved coding) or
  * SP_VERDICT_UNSUPPORTED (DS, proprietary, implicit), err naming the byte. */
 enum sp_verdict sp_sec_resolve(uint8_t chk, bool cipher, uint8_t kic, uint8_t kid, struct sp_sec *s,

@@ -10,14 +10,6 @@ static const uint8_t sms_rsp_udh[3] = { 0x02, 0x71, 0x00 };
 /* UDH or RPI, a 3-byte RPL, RHL, TAR, CNTR, PCNTR, status */
 #define RSP_HEAD_MAX (3 + 3 + 1 + 3 + 7)
 
-/* Where the parts of a PoR sit. */
-struct rsp_frame {
-	size_t prefix; /* bytes before RHL: [RPI] RPL */
-	size_t rpl;
-	uint8_t rhl;
-	size_t body; /* offset of CNTR */
-};
-
 static enum sp_verdict por_sec(const struct sp_cmd_hdr *cmd, bool unsecured, struct sp_sec *s, struct sg_error *err)
 {
 	uint8_t spi2 = cmd->spi[1];
@@ -88,43 +80,17 @@ static int response_build(const struct sp_cmd_hdr *cmd, uint8_t status, const ui
 	return 0;
 }
 
-static int parse_frame(const uint8_t *pkt, size_t len, enum sp_dialect d, struct rsp_frame *f, struct sg_error *err)
-{
-	size_t n, lsize, rpi = d == SP_DIALECT_USSD;
-
-	if (len == 0)
-		return sg_err(err, "por: empty");
-	if (rpi && pkt[0] != SP_USSD_RPI)
-		return sg_err(err, "por: RPI %02X is not a response packet (%02X)", pkt[0], SP_USSD_RPI);
-	if (sp_len_get(d, pkt + rpi, len - rpi, "por: RPL", &f->rpl, &lsize, err) < 0)
-		return -1;
-	f->prefix = rpi + lsize;
-	n = len - f->prefix;
-	if (f->rpl != n)
-		return sg_err(err, "por: RPL says %zu bytes follow it, %zu do", f->rpl, n);
-	if (n < 1 + SP_RSP_FIXED_HDR)
-		return sg_err(err, "por: %zu bytes after RPL, the response header alone takes %d", n,
-			      1 + SP_RSP_FIXED_HDR);
-	f->rhl = pkt[f->prefix];
-	if (f->rhl < SP_RSP_FIXED_HDR)
-		return sg_err(err, "por: RHL %u is below the %d bytes TAR to status take", f->rhl, SP_RSP_FIXED_HDR);
-	if (f->rhl > n - 1)
-		return sg_err(err, "por: RHL %u runs past the end of the PoR (%zu bytes after RHL)", f->rhl, n - 1);
-	f->body = f->prefix + 4;
-	return 0;
-}
-
 /* Which security the PoR really carries: as SPI2 asked, or none at all (a card's answer to a failed command,
  * TS 102 225 clause 5.1.2: no checksum on an error PoR). Ciphering without a checksum leaves RHL at 10 either
  * way; then a ciphered part that is not a whole number of blocks can only be clear. */
-static enum sp_verdict rsp_effective(const struct sp_cmd_hdr *cmd, const struct rsp_frame *f, size_t len,
+static enum sp_verdict rsp_effective(const struct sp_cmd_hdr *cmd, const struct sp_frame *f, size_t len,
 				     struct sp_sec *s, bool *secured, struct sg_error *err)
 {
 	struct sg_error local;
 	enum sp_verdict v = por_sec(cmd, false, s, &local);
 
 	*secured = false;
-	if (f->rhl == SP_RSP_FIXED_HDR && (v != SP_VERDICT_OK || s->chk_len)) {
+	if (f->hl == SP_RSP_FIXED_HDR && (v != SP_VERDICT_OK || s->chk_len)) {
 		return por_sec(cmd, true, s, err);
 	}
 	if (v != SP_VERDICT_OK) {
@@ -132,10 +98,10 @@ static enum sp_verdict rsp_effective(const struct sp_cmd_hdr *cmd, const struct 
 			*err = local;
 		return v;
 	}
-	if (f->rhl != SP_RSP_FIXED_HDR + s->chk_len) {
+	if (f->hl != SP_RSP_FIXED_HDR + s->chk_len) {
 		sg_err(err, "por: RHL %u fits neither an unsecured PoR (%d) nor the %zu-byte checksum the SPI asks "
 			    "(%zu)",
-		       f->rhl, SP_RSP_FIXED_HDR, s->chk_len, SP_RSP_FIXED_HDR + s->chk_len);
+		       f->hl, SP_RSP_FIXED_HDR, s->chk_len, SP_RSP_FIXED_HDR + s->chk_len);
 		return SP_VERDICT_FORMAT;
 	}
 	if (!s->chk_len && s->cipher && (len - f->body) % s->block)
@@ -162,7 +128,7 @@ static enum sp_verdict rsp_echo_check(const struct sp_cmd_hdr *cmd, const struct
 }
 
 static enum sp_verdict rsp_check(const struct sp_sec *s, const struct sp_keys *keys, enum sp_dialect d,
-				 const uint8_t *plain, const struct rsp_frame *f, size_t len, struct sp_response *rsp,
+				 const uint8_t *plain, const struct sp_frame *f, size_t len, struct sp_response *rsp,
 				 struct sg_error *err)
 {
 	uint8_t head[RSP_HEAD_MAX];
@@ -192,14 +158,14 @@ static enum sp_verdict response_verify(const uint8_t *pkt, size_t len, const str
 				       const struct sp_keys *keys, enum sp_dialect dialect, struct sp_response *rsp,
 				       bool *checksum_ok, uint8_t *plain, size_t plain_size, struct sg_error *err)
 {
-	struct rsp_frame f;
+	struct sp_frame f;
 	struct sp_sec s;
 	enum sp_verdict v;
 	bool secured;
 
 	memset(rsp, 0, sizeof(*rsp));
 	*checksum_ok = false;
-	if (parse_frame(pkt, len, dialect, &f, err) < 0)
+	if (sp_frame_parse(pkt, len, dialect, &sp_rsp_frame, &f, err) < 0)
 		return SP_VERDICT_FORMAT;
 	v = rsp_effective(cmd, &f, len, &s, &secured, err);
 	if (v != SP_VERDICT_OK)
