@@ -10,28 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "simguard/hex.h"
+#include "test_sp_util.h"
+
 #include "simguard/ota_crypto.h"
-
-static size_t unhex(const char *hex, uint8_t *out, size_t size)
-{
-	struct sg_error err;
-	long n = sg_hex_decode(hex, out, size, "test", &err);
-
-	if (n < 0)
-		fail_msg("bad hex in test: %s", err.msg);
-	return (size_t)n;
-}
-
-static void assert_hex(const uint8_t *got, size_t len, const char *want)
-{
-	uint8_t w[128];
-	size_t n = unhex(want, w, sizeof(w));
-	char gh[257], wh[257];
-
-	if (n != len || memcmp(got, w, n))
-		fail_msg("got  %s\nwant %s", sg_hex_encode(got, len, gh, sizeof(gh)), sg_hex_encode(w, n, wh, sizeof(wh)));
-}
 
 #define NIST_MSG                                                                                                     \
 	"6BC1BEE22E409F96E93D7E117393172AAE2D8A571E03AC9C9EB76FAC45AF8E5130C81C46A35CE411E5FBC1191A0A52EF"           \

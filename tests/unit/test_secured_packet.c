@@ -10,20 +10,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "simguard/hex.h"
+#include "test_sp_util.h"
+
 #include "simguard/secured_packet.h"
 
 #define BUF (SP_MAX_PACKET + 64)
-
-static size_t unhex(const char *hex, uint8_t *out, size_t size)
-{
-	struct sg_error err;
-	long n = sg_hex_decode(hex, out, size, "test", &err);
-
-	if (n < 0)
-		fail_msg("bad hex in test: %s", err.msg);
-	return (size_t)n;
-}
 
 static void set_key(struct sp_key *k, const char *hex)
 {
@@ -53,16 +44,6 @@ static struct sp_cmd_hdr hdr_of(const char *spi, uint8_t kic, uint8_t kid, const
 	unhex(tar, h.tar, 3);
 	h.cntr = cntr;
 	return h;
-}
-
-static void assert_hex(const uint8_t *got, size_t len, const char *want)
-{
-	uint8_t w[BUF];
-	size_t n = unhex(want, w, sizeof(w));
-	char gh[2 * BUF + 1], wh[2 * BUF + 1];
-
-	if (n != len || memcmp(got, w, n))
-		fail_msg("got  %s\nwant %s", sg_hex_encode(got, len, gh, sizeof(gh)), sg_hex_encode(w, n, wh, sizeof(wh)));
 }
 
 /* ---- reference examples (secured-packets.md section 11) ---- */
