@@ -172,7 +172,7 @@ DEFUN(cfg_smpp_tp, cfg_smpp_tp_cmd, "throughput <1-10000>", "submit_sm per secon
 	return CMD_SUCCESS;
 }
 
-DEFUN(cfg_ota_deadline, cfg_ota_deadline_cmd, "deadline <10-86400>", "A command expires after\n" "Seconds\n")
+DEFUN(cfg_ota_deadline, cfg_ota_deadline_cmd, "deadline <1-86400>", "A command expires after\n" "Seconds\n")
 {
 	C->deadline = atoi(argv[0]);
 	return CMD_SUCCESS;
