@@ -91,7 +91,11 @@ static uint16_t process_packet(struct ota_re *re, struct ota_origin *o, const ui
 	     o->hdr.tar[0], o->hdr.tar[1], o->hdr.tar[2], (unsigned long long)o->hdr.cntr, c.cmd.data_len);
 	c.app->handle(re->card, &msg, &reply);
 	OPENSSL_cleanse(plain, len); /* the packet's length is all that was written */
-	ota_por_answer(re, o, &c.keys, &reply, rsp, rsp_len);
+	/* power lost while the application wrote: like a card that lost power, no PoR leaves */
+	if (uicc_store_failed(uicc_card_store(re->card)))
+		*rsp_len = 0;
+	else
+		ota_por_answer(re, o, &c.keys, &reply, rsp, rsp_len);
 	sp_keys_cleanse(&c.keys);
 	OPENSSL_cleanse(reply.data, reply.len);
 	return uicc_store_failed(uicc_card_store(re->card)) ? APDU_SW_TECHNICAL_PROBLEM : APDU_SW_OK;

@@ -345,6 +345,45 @@ static void test_locate(void **state)
 	tcard_cleanup(&a.t);
 }
 
+/* LOCATE by USSD: status 0C now, the result in SEND USSD (the USSD dialect's PoR as an 8-bit class-2 string). */
+static void test_locate_ussd(void **state)
+{
+	uint8_t msg[16], pkt[SP_MAX_PACKET], por[300], plain[300];
+	struct sp_cmd_hdr h = { .spi = { 0x16, 0x19 }, .kic = 0x15, .kid = 0x15, .tar = { 0xC1, 0x00, 0x01 }, .cntr = 1 };
+	struct sp_keys keys = { 0 };
+	struct sp_response r;
+	struct sg_tlv ussd;
+	struct cat_buf b;
+	struct at a;
+	const uint8_t *su;
+	size_t n, por_len, len;
+	bool ok;
+
+	setup_card(&a, NULL);
+	keys.kic.len = h_hex(K1_KIC, keys.kic.key, 32);
+	keys.kid.len = h_hex(K1_KID, keys.kid.key, 32);
+	n = h_packet("1619", 0x15, 0x15, "C10001", 1, msg, h_cmd("LOCA", 5, NULL, msg), K1_KIC, K1_KID,
+		     SP_DIALECT_USSD, pkt);
+	assert_int_equal(cat_build_ussd_download(&b, 0xF6, pkt, n, NULL), 0);
+	memset(&a.s, 0, sizeof(a.s));
+	h_serve(&a.t, h_envelope(&a.t, b.data, b.len, por, &por_len), &a.s);
+	assert_int_equal(sp_response_verify(por, por_len, &h, &keys, SP_DIALECT_USSD, &r, &ok, plain, sizeof(plain),
+					    NULL),
+			 SP_VERDICT_OK);
+	assert_true(ok);
+	assert_int_equal(r.status, SP_STATUS_RESP_BY_USSD);
+	assert_non_null(su = h_find(&a.s, CAT_CMD_SEND_USSD, &len));
+	assert_int_equal(sg_ctlv_find(su + 2, len - 2, CAT_TAG_USSD_STRING, &ussd, NULL), 1);
+	assert_int_equal(ussd.val[0], 0xF6);
+	assert_int_equal(sp_response_verify(ussd.val + 1, ussd.len - 1, &h, &keys, SP_DIALECT_USSD, &r, &ok, plain,
+					    sizeof(plain), NULL),
+			 SP_VERDICT_OK);
+	assert_true(ok);
+	assert_int_equal(r.status, 0);
+	h_assert_hex(r.data, r.data_len, "4F4B" "910700F110 00010001" "920F313233343536373839303132333435" "940100");
+	tcard_cleanup(&a.t);
+}
+
 static void test_locate_needs_terminal(void **state)
 {
 	struct at a;
@@ -638,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_disable_is_final),
 		cmocka_unit_test(test_wipe),
 		cmocka_unit_test(test_locate),
+		cmocka_unit_test(test_locate_ussd),
 		cmocka_unit_test(test_locate_needs_terminal),
 		cmocka_unit_test(test_ring_message_status),
 		cmocka_unit_test(test_opt_out),

@@ -308,7 +308,8 @@ static void test_counter_committed_first(void **state)
 	assert_true(uicc_toolkit_network_auth_allowed(t.card));
 
 	uicc_store_cut_power_at(uicc_card_store(t.card), (long)points);
-	h_send(&t, pkt, n, por, &por_len, &s);
+	assert_int_equal(h_send(&t, pkt, n, por, &por_len, &s), 0x6F00); /* no PoR for a LOCK that was not stored */
+	assert_int_equal(por_len, 0);
 	h_reopen(&t, NULL);
 	assert_int_equal(ota_re_counter(t.card, 1, (const uint8_t *)"\xC1\x00\x01"), 1);
 	assert_true(uicc_toolkit_network_auth_allowed(t.card)); /* the LOCK did not survive the cut */
