@@ -45,6 +45,7 @@ struct ota_tls {
 };
 
 static _Thread_local struct ota_tls *tls;
+static _Thread_local bool scrub_later; /* per-call scrubbing turned off by this thread */
 
 static void tls_free(void *p)
 {
@@ -474,6 +475,17 @@ void ota_crypto_scrub(void)
 			EVP_MAC_init(t->cmac[i], zero_key, (size_t)16 + 8 * i, NULL);
 		t->cmac_keyed[i] = false;
 	}
+}
+
+void ota_crypto_scrub_each_call(bool on)
+{
+	scrub_later = !on;
+}
+
+void ota_crypto_call_done(void)
+{
+	if (!scrub_later)
+		ota_crypto_scrub();
 }
 
 bool ota_chk_equal(const uint8_t *a, const uint8_t *b, size_t len)

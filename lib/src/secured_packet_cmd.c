@@ -94,23 +94,30 @@ static void read_hdr(const uint8_t *pkt, const struct sp_frame *f, struct sp_cmd
 	memcpy(hdr->tar, p + 4, 3);
 }
 
+static int peek(const uint8_t *pkt, size_t len, enum sp_dialect dialect, struct sp_cmd_hdr *hdr, struct sp_frame *f,
+		struct sg_error *err)
+{
+	int chk_len;
+
+	if (sp_frame_parse(pkt, len, dialect, &sp_cmd_frame, f, err) < 0)
+		return -1;
+	read_hdr(pkt, f, hdr);
+	chk_len = sp_chk_len(hdr->spi[0], hdr->kid);
+	if (chk_len >= 0 && f->hl != SP_CMD_FIXED_HDR + chk_len)
+		return sg_err(err, "packet: CHL %u does not match the SPI and KID (a %d-byte RC/CC/DS makes CHL %d)",
+			      f->hl, chk_len, SP_CMD_FIXED_HDR + chk_len);
+	/* The counter travels ciphered when SPI1 asks for ciphering: only verification reveals it. */
+	if (!(hdr->spi[0] & SP_SPI1_CIPHER))
+		hdr->cntr = sp_get_cntr(pkt + f->body);
+	return 0;
+}
+
 int sp_command_peek(const uint8_t *pkt, size_t len, enum sp_dialect dialect, struct sp_cmd_hdr *hdr,
 		    struct sg_error *err)
 {
 	struct sp_frame f;
-	int chk_len;
 
-	if (sp_frame_parse(pkt, len, dialect, &sp_cmd_frame, &f, err) < 0)
-		return -1;
-	read_hdr(pkt, &f, hdr);
-	chk_len = sp_chk_len(hdr->spi[0], hdr->kid);
-	if (chk_len >= 0 && f.hl != SP_CMD_FIXED_HDR + chk_len)
-		return sg_err(err, "packet: CHL %u does not match the SPI and KID (a %d-byte RC/CC/DS makes CHL %d)",
-			      f.hl, chk_len, SP_CMD_FIXED_HDR + chk_len);
-	/* The counter travels ciphered when SPI1 asks for ciphering: only verification reveals it. */
-	if (!(hdr->spi[0] & SP_SPI1_CIPHER))
-		hdr->cntr = sp_get_cntr(pkt + f.body);
-	return 0;
+	return peek(pkt, len, dialect, hdr, &f, err);
 }
 
 /* Structure and algorithms: everything that makes a packet unprocessable before any key is used. */
@@ -119,7 +126,7 @@ static enum sp_verdict cmd_prepare(const uint8_t *pkt, size_t len, enum sp_diale
 {
 	enum sp_verdict v;
 
-	if (sp_command_peek(pkt, len, d, &cmd->hdr, err) < 0 || sp_frame_parse(pkt, len, d, &sp_cmd_frame, f, err) < 0)
+	if (peek(pkt, len, d, &cmd->hdr, f, err) < 0)
 		return SP_VERDICT_FORMAT;
 	if (sp_spi1_check(cmd->hdr.spi[0], err) < 0)
 		return SP_VERDICT_FORMAT;
@@ -188,7 +195,7 @@ int sp_command_build(const struct sp_cmd_hdr *hdr, const uint8_t *data, size_t d
 {
 	int r = command_build(hdr, data, data_len, keys, dialect, out, out_size, out_len, err);
 
-	ota_crypto_scrub();
+	ota_crypto_call_done();
 	return r;
 }
 
@@ -197,6 +204,6 @@ enum sp_verdict sp_command_verify(const uint8_t *pkt, size_t len, enum sp_dialec
 {
 	enum sp_verdict r = command_verify(pkt, len, dialect, keys, cmd, plain, plain_size, err);
 
-	ota_crypto_scrub();
+	ota_crypto_call_done();
 	return r;
 }

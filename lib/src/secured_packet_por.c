@@ -188,7 +188,7 @@ int sp_response_build(const struct sp_cmd_hdr *cmd, uint8_t status, const uint8_
 {
 	int r = response_build(cmd, status, data, data_len, keys, dialect, unsecured, out, out_size, out_len, err);
 
-	ota_crypto_scrub();
+	ota_crypto_call_done();
 	return r;
 }
 
@@ -198,6 +198,6 @@ enum sp_verdict sp_response_verify(const uint8_t *pkt, size_t len, const struct 
 {
 	enum sp_verdict r = response_verify(pkt, len, cmd, keys, dialect, rsp, checksum_ok, plain, plain_size, err);
 
-	ota_crypto_scrub();
+	ota_crypto_call_done();
 	return r;
 }

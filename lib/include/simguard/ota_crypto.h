@@ -51,8 +51,14 @@ int ota_checksum(enum ota_mac m, const uint8_t *key, size_t keylen, const uint8_
 		 const uint8_t *in2, size_t len2, uint8_t *out, size_t out_len, struct sg_error *err);
 
 /* Overwrite the key schedules this thread's cached contexts still hold (they are kept between calls so that a
- * packet costs no allocation). The packet functions of secured_packet.h call it before they return. */
+ * packet costs no allocation; thread exit frees them cleansed). */
 void ota_crypto_scrub(void);
+/* Per-thread policy. On (the default): every secured_packet.h function scrubs before it returns, so no key
+ * schedule outlives the call; that costs about half an AES packet. A thread that secures packets in bulk (the OTA
+ * server's sender) may turn it off and call ota_crypto_scrub() itself when the batch is done or its queue drains. */
+void ota_crypto_scrub_each_call(bool on);
+/* What the packet functions call on their way out: scrubs unless this thread turned per-call scrubbing off. */
+void ota_crypto_call_done(void);
 
 /* Constant-time comparison (CRYPTO_memcmp). */
 bool ota_chk_equal(const uint8_t *a, const uint8_t *b, size_t len);
