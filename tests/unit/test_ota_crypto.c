@@ -242,6 +242,26 @@ static void *hammer(void *arg)
 	return (void *)bad;
 }
 
+/* Bulk mode: per-call scrubbing off, one scrub per batch; results are the same either way. */
+static void scrub_policy(void **state)
+{
+	uint8_t key[16], msg[64], out[16];
+	int i;
+
+	unhex(AES128_KEY, key, sizeof(key));
+	unhex(NIST_MSG, msg, sizeof(msg));
+	for (i = 0; i < 2; i++) {
+		ota_crypto_scrub_each_call(i == 0);
+		assert_int_equal(ota_checksum(OTA_MAC_AES_CMAC, key, 16, msg, 64, NULL, 0, out, 16, NULL), 0);
+		ota_crypto_call_done();
+		assert_hex(out, 16, "51F0BEBF7E3B9D92FC49741779363CFE");
+		assert_int_equal(ota_checksum(OTA_MAC_AES_CMAC, key, 16, msg, 16, NULL, 0, out, 16, NULL), 0);
+		assert_hex(out, 16, "070A16B46B4D4144F79BDD9DD04A287C");
+		ota_crypto_scrub();
+	}
+	ota_crypto_scrub_each_call(true);
+}
+
 static void threads(void **state)
 {
 	pthread_t t[4];
@@ -264,7 +284,8 @@ int main(void)
 		cmocka_unit_test(cbc_mac_openssl),  cmocka_unit_test(crc_check_values),
 		cmocka_unit_test(ciphers_openssl),  cmocka_unit_test(cipher_errors),
 		cmocka_unit_test(key_lengths),      cmocka_unit_test(coding_tables),
-		cmocka_unit_test(constant_time_compare), cmocka_unit_test(threads),
+		cmocka_unit_test(constant_time_compare), cmocka_unit_test(scrub_policy),
+		cmocka_unit_test(threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
