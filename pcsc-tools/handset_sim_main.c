@@ -405,6 +405,11 @@ static void shutdown_handset(struct handset *hs, bool power_off)
 	hs->card = NULL;
 	if (power_off)
 		handset_state_write(hs);
+	handset_userdata_close(hs);
+	json_decref(hs->inbox);
+	json_decref(hs->mo_log);
+	json_decref(hs->log);
+	hs->inbox = hs->mo_log = hs->log = NULL;
 }
 
 int main(int argc, char **argv)

@@ -106,4 +106,4 @@ check "after a gateway restart the handset is bound again (backoff)" [ "$(state 
 
 stop_pidfile "$D/hs.pid"
 check "SIGTERM: handset powered off cleanly" [ "$(state 's["power"]')" = off ]
-check "no crash in the handset log" [ -z "$(grep -Ei 'segmentation|abort|assert' "$D/hs.log")" ]
+check "no crash in the handset log" [ -z "$(grep -Ei 'segmentation|abort|assert|sanitizer|runtime error' "$D/hs.log")" ]
