@@ -46,16 +46,13 @@ static int budget(struct osv_server *srv, int64_t ms)
 static int dispatch_batch(struct osv_server *srv, int64_t ms, int room)
 {
 	struct osv_outgoing *out = srv->out;
-	int64_t ids[MAX_BATCH];
 	struct sg_error err;
 	int64_t now = ms / 1000;
 	int n;
 
 	if (room > MAX_BATCH)
 		room = MAX_BATCH;
-	n = osv_cmd_claim(srv->store, now, srv->cfg.engine.lease, room, ids, &err);
-	if (n > 0)
-		n = osv_engine_prepare(srv->store, &srv->cfg.engine, ids, n, now, out, &err);
+	n = osv_engine_next(srv->store, &srv->cfg.engine, room, now, out, &err);
 	if (n < 0) {
 		LOGP(DOTA, LOGL_ERROR, "dispatch: %s\n", err.msg);
 		return 0;

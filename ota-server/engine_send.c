@@ -189,6 +189,26 @@ fail:
 	return -1;
 }
 
+int osv_engine_next(struct osv_store *s, const struct osv_engine_cfg *cfg, int max, int64_t now,
+		    struct osv_outgoing *out, struct sg_error *err)
+{
+	int64_t ids[256];
+	int n;
+
+	if (max > 256)
+		max = 256;
+	if (osv_store_begin(s, err) < 0)
+		return -1;
+	n = osv_cmd_claim(s, now, cfg->lease, max, ids, err);
+	if (n > 0)
+		n = osv_engine_prepare(s, cfg, ids, n, now, out, err);
+	if (n < 0) {
+		osv_store_rollback(s);
+		return -1;
+	}
+	return osv_store_commit(s, err) < 0 ? -1 : n;
+}
+
 int osv_engine_submitted(struct osv_store *s, const struct osv_engine_cfg *cfg, const struct osv_outgoing *o,
 			 bool accepted, const char *msgid, const char *why, int64_t now, struct sg_error *err)
 {

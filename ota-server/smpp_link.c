@@ -130,9 +130,14 @@ static void on_submit_resp(struct osv_smpp_link *l, const uint8_t *pdu, size_t l
 	osv_server_poke(l->srv);
 }
 
-/* A receipt or a message from a card. Answered ROK only once the store took it; a store failure asks the
- * SMSC to try again later. */
-static void on_deliver(struct osv_smpp_link *l, const uint8_t *pdu, size_t len, const struct smpp_hdr *h)
+/* deliver_sm answers wait until the batch they arrived in is committed. */
+struct held_resp {
+	uint32_t seq, status;
+};
+
+/* A receipt or a message from a card. Answered ROK only once the store took it (the caller commits first); a
+ * store failure asks the SMSC to try again later. */
+static uint32_t on_deliver(struct osv_smpp_link *l, const uint8_t *pdu, size_t len)
 {
 	struct smpp_sm sm;
 	char why[160], what[256];
@@ -157,33 +162,51 @@ static void on_deliver(struct osv_smpp_link *l, const uint8_t *pdu, size_t len, 
 		LOGP(DOSMPP, LOGL_ERROR, "store: %s\n", err.msg);
 		st = ESME_RX_T_APPN;
 	}
-	smpp_client_send_resp(l->c, DELIVER_SM_RESP, st, h->seq, "");
 	osv_server_poke(l->srv);
+	return st;
 }
+
+/* Everything that arrived together is handled in one transaction (one disk sync for a burst of responses,
+ * receipts and PoRs); the deliver_sm answers go out after the commit. */
+#define READ_BURST 128
 
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct osv_smpp_link *l = arg;
+	struct held_resp held[READ_BURST];
 	uint8_t buf[SMPP_MAX_PDU];
-	int n;
+	struct sg_error err;
+	int n, nheld = 0;
+	bool ok;
 
-	while (l->c && (n = smpp_client_recv(l->c, buf, sizeof(buf), 0)) != 0) {
+	ok = osv_store_begin(l->srv->store, &err) == 0;
+	while (l->c && nheld < READ_BURST && (n = smpp_client_recv(l->c, buf, sizeof(buf), 0)) != 0) {
 		struct smpp_hdr h;
 
 		if (n < 0) {
 			disconnect(l, smpp_client_error(l->c));
-			return;
+			break;
 		}
 		smpp_hdr_get(buf, &h);
-		if (h.id == SUBMIT_SM_RESP || h.id == GENERIC_NACK)
+		if (h.id == SUBMIT_SM_RESP || h.id == GENERIC_NACK) {
 			on_submit_resp(l, buf, (size_t)n, &h);
-		else if (h.id == DELIVER_SM)
-			on_deliver(l, buf, (size_t)n, &h);
-		else if (h.id == UNBIND) {
+		} else if (h.id == DELIVER_SM) {
+			held[nheld].seq = h.seq;
+			held[nheld++].status = ok ? on_deliver(l, buf, (size_t)n) : ESME_RX_T_APPN;
+		} else if (h.id == UNBIND) {
 			smpp_client_send_resp(l->c, UNBIND_RESP, ESME_ROK, h.seq, NULL);
 			disconnect(l, "the SMSC unbound");
 		}
 	}
+	if (ok && osv_store_commit(l->srv->store, &err) < 0) {
+		LOGP(DOSMPP, LOGL_ERROR, "store: %s\n", err.msg);
+		ok = false;
+	}
+	for (int i = 0; i < nheld && l->c; i++)
+		smpp_client_send_resp(l->c, DELIVER_SM_RESP, ok ? held[i].status : ESME_RX_T_APPN, held[i].seq, "");
+	/* More may wait in the client's buffer, where the socket's readiness no longer shows it. */
+	if (nheld == READ_BURST && l->ev)
+		event_active(l->ev, EV_READ, 0);
 }
 
 static void try_connect(struct osv_smpp_link *l, int64_t now_ms)

@@ -221,15 +221,15 @@ int osv_cmd_set_result(struct osv_store *s, int64_t id, json_t *result, struct s
 	return rc;
 }
 
-/* States the worker looks at when their time comes. */
+/* States the worker looks at when their time comes. A lease moves next_at to its end, so leased commands drop
+ * out of the due range (the (state, next_at) index) and come back by themselves when an instance dies. */
 #define DUE_STATES "(1, 2, 3)"
 
 static struct osv_query q_cmd_claim = {
-	.sql = "UPDATE commands SET lease_owner = ?1, lease_until = ?2 WHERE id IN (SELECT id FROM commands"
-	       " WHERE state IN " DUE_STATES " AND next_at <= ?3 AND lease_until < ?3 ORDER BY next_at, id LIMIT ?4)"
-	       " RETURNING id",
-	.sql_pg = "UPDATE commands SET lease_owner = ?1, lease_until = ?2 WHERE id IN (SELECT id FROM commands"
-		  " WHERE state IN " DUE_STATES " AND next_at <= ?3 AND lease_until < ?3 ORDER BY next_at, id"
+	.sql = "UPDATE commands SET lease_owner = ?1, lease_until = ?2, next_at = ?2 WHERE id IN (SELECT id FROM commands"
+	       " WHERE state IN " DUE_STATES " AND next_at <= ?3 ORDER BY next_at, id LIMIT ?4) RETURNING id",
+	.sql_pg = "UPDATE commands SET lease_owner = ?1, lease_until = ?2, next_at = ?2 WHERE id IN (SELECT id FROM"
+		  " commands WHERE state IN " DUE_STATES " AND next_at <= ?3 ORDER BY next_at, id"
 		  " LIMIT ?4 FOR UPDATE SKIP LOCKED) RETURNING id",
 };
 
@@ -261,7 +261,8 @@ int osv_cmd_claim(struct osv_store *s, int64_t now, int lease, int max, int64_t 
 	return n;
 }
 
-static struct osv_query q_cmd_release = { .sql = "UPDATE commands SET lease_owner = '', lease_until = 0"
+static struct osv_query q_cmd_release = { .sql = "UPDATE commands SET lease_owner = '', next_at ="
+					  " CASE WHEN lease_until = next_at THEN 0 ELSE next_at END, lease_until = 0"
 					  " WHERE lease_owner = ?1" };
 
 int osv_cmd_release_mine(struct osv_store *s, struct sg_error *err)

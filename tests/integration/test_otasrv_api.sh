@@ -321,6 +321,8 @@ export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
 as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
 as_owner() { local token=$1; shift; OTACTL_TOKEN=$token "$OTACTL" "$@"; }
 run() { OUT=$("$@" 2>"$tmp/err"); RC=$?; ERR=$(cat "$tmp/err"); }
+# has TEXT CMD...: CMD's output contains TEXT (read whole, so a large output cannot fail the pipe)
+has() { local want=$1 out; shift; out=$("$@" 2>/dev/null); [[ "$out" == *"$want"* ]]; }
 
 # ---- TLS profile (X.1127 Appendix V) ----
 tls() { echo | openssl s_client -connect "127.0.0.1:$HP" -CAfile "$tmp/ca.pem" "$@" 2>&1 || true; }
@@ -442,7 +444,7 @@ for i in $(seq 5 17); do
 	status:08 | status:0B | status:0C)
 		# delivered and waiting for the result; with the short test deadline it may expire meanwhile
 		if wait_state "$id" delivered expired &&
-			as super1 --json commands status "$id" | grep -q "\"code\": $((16#${st#status:}))"; then
+			has "\"code\": $((16#${st#status:}))" as super1 --json commands status "$id"; then
 			ok "PoR $st -> delivered, result awaited"
 		else
 			not_ok "PoR $st -> delivered, result awaited"
@@ -451,9 +453,9 @@ for i in $(seq 5 17); do
 	esac
 	if wait_state "$id" rejected; then ok "PoR $st -> rejected"; else not_ok "PoR $st -> rejected"; fi
 done
-as super1 --json cards show "$(ICCID 7)" | grep -q '"counter_state": "drift"' && ok "PoR 02 (counter low) flags the card for resync" ||
+has '"counter_state": "drift"' as super1 --json cards show "$(ICCID 7)" && ok "PoR 02 (counter low) flags the card for resync" ||
 	not_ok "PoR 02 (counter low) flags the card for resync"
-as super1 --json cards show "$(ICCID 9)" | grep -q '"counter_state": "blocked"' && ok "PoR 04 (counter blocked) marks the card blocked" ||
+has '"counter_state": "blocked"' as super1 --json cards show "$(ICCID 9)" && ok "PoR 04 (counter blocked) marks the card blocked" ||
 	not_ok "PoR 04 (counter blocked) marks the card blocked"
 id=$(send_id as agent1 commands send "$(ICCID 4)" locate)
 wait_state "$id" confirmed && ok "PoR 0B (result by SMS-SUBMIT) then the full PoR: confirmed" || not_ok "PoR 0B then full PoR: confirmed"
@@ -468,7 +470,7 @@ EOF
 
 # counter drift: the card is at 500, we think 7 -> counter low -> supervised resync -> works
 id=$(send_id as agent1 commands send 8949000000000000050 status)
-wait_state "$id" rejected && as super1 --json commands status "$id" | grep -q "counter resynchronisation needed" &&
+wait_state "$id" rejected && has "counter resynchronisation needed" as super1 --json commands status "$id" &&
 	ok "counter behind the card's: rejected, resync needed" || not_ok "counter behind the card's: rejected, resync needed"
 expect "resync never goes back" 2 "never go back" as super1 cards resync 8949000000000000050 --kvn 1 --counter 3 --reason "card at 500"
 expect "agent cannot resync" 2 "403" as agent1 cards resync 8949000000000000050 --kvn 1 --counter 600 --reason "card at 500"
@@ -493,7 +495,7 @@ run as super1 commands campaign ring --iccids-file "$tmp/stolen.txt" --watch --t
 [ "$RC" = 0 ] && [[ "$OUT" == *"3/3 finished - confirmed 3"* ]] && ok "campaign: 3 cards, watched to the end" ||
 	not_ok "campaign: 3 cards, watched to the end" "$OUT" "$ERR"
 
-as_owner "$ALICE" devices notifications | grep -q "lock by operator:super1" && ok "the owner is notified of every command on their device" ||
+has "lock by operator:super1" as_owner "$ALICE" devices notifications && ok "the owner is notified of every command on their device" ||
 	not_ok "the owner is notified of every command on their device"
 
 # ---- rate limit on login ----
@@ -503,7 +505,7 @@ grep -q "429" "$tmp/err" && ok "login attempts rate limited per client (429)" ||
 # ---- audit ----
 run as super1 audit verify
 [ "$RC" = 0 ] && [[ "$OUT" == "audit log intact"* ]] && ok "audit verify: intact" || not_ok "audit verify: intact" "$OUT $ERR"
-as super1 --json audit list | grep -q '"detail": "client certificate refused: certificate revoked"' &&
+has '"detail": "client certificate refused: certificate revoked"' as super1 --json audit list &&
 	ok "denied requests are in the audit log" || not_ok "denied requests are in the audit log"
 kill "$SRV_PID"
 wait "$SRV_PID" 2>/dev/null

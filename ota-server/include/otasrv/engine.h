@@ -39,6 +39,10 @@ struct osv_outgoing {
 int osv_engine_prepare(struct osv_store *s, const struct osv_engine_cfg *cfg, const int64_t *ids, int n,
 		       int64_t now, struct osv_outgoing *out, struct sg_error *err);
 
+/* Claim up to max due commands and prepare them, claim and counters in one transaction (one disk sync). */
+int osv_engine_next(struct osv_store *s, const struct osv_engine_cfg *cfg, int max, int64_t now,
+		    struct osv_outgoing *out, struct sg_error *err);
+
 /* The SMSC's answer to a submit: accepted (msgid) -> submitted, or refused / lost -> tried again after the
  * backoff, with a fresh counter. */
 int osv_engine_submitted(struct osv_store *s, const struct osv_engine_cfg *cfg, const struct osv_outgoing *o,
