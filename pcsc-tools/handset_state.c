@@ -90,9 +90,45 @@ int handset_state_write(struct handset *hs)
 	return rc;
 }
 
+static int cols_of(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
 static void line(char *out, size_t size, const char *text)
 {
 	snprintf(out + strlen(out), size - strlen(out), "| %-*.*s |\n", SCREEN_W - 4, SCREEN_W - 4, text);
+}
+
+/* Word-wrap text onto screen lines (UTF-8 continuation bytes do not count as width). */
+static void wrapped(char *out, size_t size, const char *text)
+{
+	const int w = SCREEN_W - 4;
+	char row[4 * SCREEN_W];
+
+	while (*text) {
+		int cols = 0, cut = -1, i;
+
+		for (i = 0; text[i] && text[i] != '\n' && cols < w && i < (int)sizeof(row) - 1; i++) {
+			if (((unsigned char)text[i] & 0xC0) != 0x80)
+				cols++;
+			if (text[i] == ' ')
+				cut = i;
+		}
+		if (text[i] && text[i] != '\n' && cut > 0)
+			i = cut;
+		memcpy(row, text, (size_t)i);
+		row[i] = '\0';
+		snprintf(out + strlen(out), size - strlen(out), "| %s%*s |\n", row, w - cols_of(row), "");
+		text += i;
+		while (*text == ' ' || *text == '\n')
+			text++;
+	}
 }
 
 void handset_screen_draw(const struct handset *hs)
@@ -111,7 +147,7 @@ void handset_screen_draw(const struct handset *hs)
 	if (hs->card_state != HS_CARD_READY)
 		line(buf, sizeof(buf), handset_card_state_name(hs->card_state));
 	line(buf, sizeof(buf), "");
-	line(buf, sizeof(buf), main_text);
+	wrapped(buf, sizeof(buf), main_text);
 	line(buf, sizeof(buf), "");
 	if (s->tone_playing) {
 		snprintf(tmp, sizeof(tmp), "tone: %s %s", cat_tone_name(s->tone), s->tone_alpha);
