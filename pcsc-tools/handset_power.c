@@ -213,6 +213,8 @@ int handset_power_up(struct handset *hs)
 		handset_changed(hs);
 		return -1;
 	}
+	if (hs->trace)
+		handset_trace_on(hs);
 	if (pcsct_card_power(hs->card, PCSCT_POWER_ON, &err) < 0) {
 		handset_card_failed(hs, "power on", err.msg);
 		return -1;

@@ -51,7 +51,7 @@ struct action {
 struct options {
 	const char *cfg_file;
 	const char *card, *state_file, *data_dir, *answers;
-	bool once, interactive, quiet;
+	bool once, interactive, quiet, trace;
 	struct action actions[MAX_ACTIONS];
 	unsigned int n_actions;
 };
@@ -77,6 +77,7 @@ static void usage(FILE *f)
 		"  -i, --interactive        keyboard: answers, and commands (menu N, clear, dial NUMBER,\n"
 		"                           contact NAME NUMBER, note TEXT, sms HEX, power, quit)\n"
 		"  -q, --quiet              do not draw the screen\n"
+		"  -t, --trace              log every APDU exchanged with the card\n"
 		"      --once               run the actions below after power-up, then exit (no VTY, no SMPP wait)\n"
 		"actions, in order (with --once, or at start):\n"
 		"      --deliver-tpdu HEX   receive an SMS-DELIVER as if from the network\n"
@@ -107,7 +108,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const struct option opts[] = {
 		{ "config-file", 1, 0, 'c' }, { "card", 1, 0, 'C' },	     { "state-file", 1, 0, 'S' },
 		{ "data-dir", 1, 0, 'D' },    { "answers", 1, 0, 'a' },	     { "interactive", 0, 0, 'i' },
-		{ "quiet", 0, 0, 'q' },	      { "once", 0, 0, 'o' },	     { "deliver-tpdu", 1, 0, 'T' },
+		{ "quiet", 0, 0, 'q' },	      { "once", 0, 0, 'o' },	     { "trace", 0, 0, 't' },	     { "deliver-tpdu", 1, 0, 'T' },
 		{ "deliver-ussd", 1, 0, 'U' }, { "power-cycle", 0, 0, 'P' }, { "menu-select", 1, 0, 'M' },
 		{ "clear", 0, 0, 'L' },	      { "contact", 1, 0, 'K' },	     { "note", 1, 0, 'N' },
 		{ "wait-ms", 1, 0, 'W' },     { "dial", 1, 0, 'X' },	     { "deliver-ota", 1, 0, 'O' },
@@ -123,7 +124,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	size_t i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:a:iqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:a:iqth", opts, NULL)) != -1) {
 		for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
 			if (c == acts[i].opt && add_action(o, acts[i].kind, optarg) < 0)
 				return -1;
@@ -148,6 +149,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 't':
+			o->trace = true;
 			break;
 		case 'o':
 			o->once = true;
@@ -373,6 +377,7 @@ static int configure(struct handset *hs, const struct options *o)
 	if (o->interactive && !hs->cfg.user_timeout_ms)
 		hs->cfg.user_timeout_ms = 30000;
 	hs->quiet = o->quiet;
+	hs->trace = o->trace;
 	return 0;
 }
 

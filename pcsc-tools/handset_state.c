@@ -8,6 +8,7 @@
 #include <osmocom/core/logging.h>
 
 #include "pcsct/handset.h"
+#include "simguard/hex.h"
 
 #define LOG_KEEP 60
 #define SCREEN_W 44
@@ -28,6 +29,20 @@ void handset_event(struct handset *hs, const char *fmt, ...)
 		json_array_remove(hs->log, 0);
 	/* the log is part of the state: readers see each event as it happens */
 	handset_state_write(hs);
+}
+
+static void trace_apdu(void *arg, const uint8_t *cmd, size_t cmd_len, const uint8_t *rsp, size_t rsp_len)
+{
+	char c[2 * APDU_SHORT_MAX + 1], r[2 * PCSCT_RAW_MAX + 1];
+
+	LOGP(handset_logss, LOGL_NOTICE, "APDU > %s\n", sg_hex_encode(cmd, cmd_len, c, sizeof(c)));
+	LOGP(handset_logss, LOGL_NOTICE, "APDU < %s\n", sg_hex_encode(rsp, rsp_len, r, sizeof(r)));
+}
+
+void handset_trace_on(struct handset *hs)
+{
+	hs->card->trace = trace_apdu;
+	hs->card->trace_arg = hs;
 }
 
 static const char *service_text(const struct handset *hs)

@@ -133,6 +133,7 @@ struct handset {
 
 	/* output */
 	bool quiet; /* no screen in the terminal */
+	bool trace; /* log every APDU */
 	json_t *log;	 /* last events (for the state file) */
 	bool shutdown;
 };
@@ -187,6 +188,8 @@ void handset_event(struct handset *hs, const char *fmt, ...) __attribute__((form
 json_t *handset_state_json(const struct handset *hs);
 int handset_state_write(struct handset *hs);
 void handset_screen_draw(const struct handset *hs);
+/* Log every APDU with the card (--trace). The key ENVELOPE's answer is the user data key: traces are for labs. */
+void handset_trace_on(struct handset *hs);
 
 /* handset_userdata.c */
 /* Ask the anti-theft applet for the user data key and open the sealed file. */
