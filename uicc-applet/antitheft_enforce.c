@@ -116,29 +116,27 @@ static uint16_t not_allowed(uint8_t *rsp, size_t *rsp_len)
 	return APDU_SW_OK;
 }
 
+/* Unlocked: every call and message as the terminal asked. Locked: a request the card cannot read is refused too,
+ * so a malformed envelope never lets a call through (fail closed). */
 uint16_t antitheft_call_control(struct antitheft *at, const uint8_t *env, size_t len, uint8_t *rsp, size_t *rsp_len)
 {
 	struct cat_decoded *d = NULL;
 	const struct cat_obj *addr;
-	uint16_t sw = APDU_SW_OK;
-	bool allowed;
+	bool readable, allowed;
 
 	*rsp_len = 0;
-	if (cat_decode(NULL, env, len, &d, NULL) < 0 || !d || d->kind != CAT_KIND_ENVELOPE ||
-	    d->ber_tag != CAT_ENV_CALL_CONTROL) {
+	readable = cat_decode(NULL, env, len, &d, NULL) == 0 && d->kind == CAT_KIND_ENVELOPE &&
+		   d->ber_tag == CAT_ENV_CALL_CONTROL;
+	if (!antitheft_locked(at)) {
 		talloc_free(d);
-		return APDU_SW_WRONG_DATA;
+		return readable ? APDU_SW_OK : APDU_SW_WRONG_DATA;
 	}
-	if (antitheft_locked(at)) {
-		addr = cat_decoded_find(d, CAT_TAG_ADDRESS, 0);
-		allowed = addr && addr->type == CAT_VAL_ADDRESS && call_allowed(at, addr->v.address.digits);
-		LOGP(DAPPLET, LOGL_INFO, "call control while locked: %s %s\n", addr ? addr->v.address.digits : "(SS/USSD)",
-		     allowed ? "allowed" : "barred");
-		if (!allowed)
-			sw = not_allowed(rsp, rsp_len);
-	}
+	addr = readable ? cat_decoded_find(d, CAT_TAG_ADDRESS, 0) : NULL;
+	allowed = addr && addr->type == CAT_VAL_ADDRESS && call_allowed(at, addr->v.address.digits);
+	LOGP(DAPPLET, LOGL_INFO, "call control while locked: %s %s\n",
+	     addr ? addr->v.address.digits : readable ? "(SS/USSD)" : "(unreadable)", allowed ? "allowed" : "barred");
 	talloc_free(d);
-	return sw;
+	return allowed ? APDU_SW_OK : not_allowed(rsp, rsp_len);
 }
 
 uint16_t antitheft_mo_sms_control(struct antitheft *at, const uint8_t *env, size_t len, uint8_t *rsp,
@@ -148,10 +146,12 @@ uint16_t antitheft_mo_sms_control(struct antitheft *at, const uint8_t *env, size
 	struct sg_tlv t;
 
 	*rsp_len = 0;
+	if (antitheft_locked(at))
+		return not_allowed(rsp, rsp_len);
 	sg_tlv_reader_init(&r, env, len);
 	if (sg_ber_tlv_next(&r, &t, NULL) != 1 || t.tag != CAT_ENV_MO_SMS_CONTROL || r.pos != len)
 		return APDU_SW_WRONG_DATA;
-	return antitheft_locked(at) ? not_allowed(rsp, rsp_len) : APDU_SW_OK;
+	return APDU_SW_OK;
 }
 
 uint16_t antitheft_event(struct antitheft *at, const uint8_t *env, size_t len)

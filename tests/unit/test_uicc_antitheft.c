@@ -130,6 +130,7 @@ static void test_lock_enforced_across_power_cycles(void **state)
 	setup_card(&a, NULL);
 	assert_int_not_equal(authenticate(&a.t), 0x6985);
 	assert_false(call_barred(&a.t, "4930123456"));
+	assert_int_equal(h_envelope(&a.t, (const uint8_t *)"\xD4\x05\x82\x02\x82\x81", 6, rsp, &len), 0x6A80);
 	assert_string_equal(cmd(&a, "LOCK", 1, "8108537465616C6F6E21" "820C2B3135353530313030393939"), "OK");
 	/* lock screen at once */
 	assert_non_null(dt = h_find(&a.s, CAT_CMD_DISPLAY_TEXT, &len));
@@ -162,6 +163,9 @@ static void test_lock_enforced_across_power_cycles(void **state)
 	assert_true(call_barred(&a.t, "1120"));
 	assert_int_equal(h_envelope(&a.t, (const uint8_t *)"\xD5\x04\x82\x02\x82\x81", 6, rsp, &len), 0x9000);
 	assert_int_equal(len, 2);
+	/* what the card cannot read while locked is refused (fail closed) */
+	assert_int_equal(h_envelope(&a.t, (const uint8_t *)"\xD4\x05\x82\x02\x82\x81", 6, rsp, &len), 0x9000);
+	h_assert_hex(rsp, len, "0100");
 	tcard_cleanup(&a.t);
 }
 
