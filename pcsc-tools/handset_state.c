@@ -8,7 +8,6 @@
 #include <osmocom/core/logging.h>
 
 #include "pcsct/handset.h"
-#include "simguard/hex.h"
 
 #define LOG_KEEP 60
 #define SCREEN_W 44
@@ -31,18 +30,17 @@ void handset_event(struct handset *hs, const char *fmt, ...)
 	handset_state_write(hs);
 }
 
-static void trace_apdu(void *arg, const uint8_t *cmd, size_t cmd_len, const uint8_t *rsp, size_t rsp_len)
+static void trace_line(void *arg, const char *text)
 {
-	char c[2 * APDU_SHORT_MAX + 1], r[2 * PCSCT_RAW_MAX + 1];
-
-	LOGP(handset_logss, LOGL_NOTICE, "APDU > %s\n", sg_hex_encode(cmd, cmd_len, c, sizeof(c)));
-	LOGP(handset_logss, LOGL_NOTICE, "APDU < %s\n", sg_hex_encode(rsp, rsp_len, r, sizeof(r)));
+	LOGP(handset_logss, LOGL_NOTICE, "APDU %s\n", text);
 }
 
 void handset_trace_on(struct handset *hs)
 {
-	hs->card->trace = trace_apdu;
-	hs->card->trace_arg = hs;
+	hs->tracer.line = trace_line;
+	hs->tracer.arg = hs;
+	hs->card->trace = pcsct_trace_redacted;
+	hs->card->trace_arg = &hs->tracer;
 }
 
 static const char *service_text(const struct handset *hs)

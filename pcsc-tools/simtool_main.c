@@ -76,13 +76,6 @@ char *simtool_hex(struct simtool *st, const uint8_t *b, size_t len)
 	return sg_hex_encode(b, len, s, 2 * len + 1);
 }
 
-static void trace_apdu(void *arg, const uint8_t *cmd, size_t cmd_len, const uint8_t *rsp, size_t rsp_len)
-{
-	char c[2 * APDU_SHORT_MAX + 1], r[2 * PCSCT_RAW_MAX + 1];
-
-	fprintf(stderr, "> %s\n< %s\n", sg_hex_encode(cmd, cmd_len, c, sizeof(c)), sg_hex_encode(rsp, rsp_len, r, sizeof(r)));
-}
-
 int simtool_open_card(struct simtool *st)
 {
 	struct sg_error err;
@@ -95,8 +88,11 @@ int simtool_open_card(struct simtool *st)
 					 ? SIMTOOL_USAGE
 					 : SIMTOOL_FAILED,
 				     "%s", err.msg);
-	if (st->verbose)
-		st->card->trace = trace_apdu;
+	if (st->verbose) {
+		st->tracer.out = stderr;
+		st->card->trace = pcsct_trace_redacted;
+		st->card->trace_arg = &st->tracer;
+	}
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "pcsct/card_access.h"
 #include "pcsct/download.h"
 #include "pcsct/session.h"
+#include "pcsct/trace.h"
 #include "pcsct/replay.h"
 #include "pcsct/script.h"
 
@@ -280,6 +281,31 @@ static void session_failures(void **state)
 	talloc_free(ctx);
 }
 
+/* Traces never show PINs, AUTHENTICATE results or the user data key, also when they come by GET RESPONSE. */
+static void trace_redaction(void **state)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	struct pcsct_tracer t = { .out = f };
+
+	pcsct_trace_redacted(&t, (const uint8_t *)"\x00\x20\x00\x01\x08" "1234\xff\xff\xff\xff", 13,
+			     (const uint8_t *)"\x90\x00", 2);
+	pcsct_trace_redacted(&t, (const uint8_t *)"\x00\x88\x00\x81\x22", 5, (const uint8_t *)"\x61\x06", 2);
+	pcsct_trace_redacted(&t, (const uint8_t *)"\x00\xC0\x00\x00\x06", 5,
+			     (const uint8_t *)"\xDB\x04\xAA\xBB\xCC\xDD\x90\x00", 8);
+	pcsct_trace_redacted(&t, (const uint8_t *)"\x80\xC2\x00\x00\x06\xCF\x04\x82\x02\x82\x81", 11,
+			     (const uint8_t *)"\x61\x02", 2);
+	pcsct_trace_redacted(&t, (const uint8_t *)"\x00\xC0\x00\x00\x02", 5, (const uint8_t *)"\x5A\x5B\x90\x00", 4);
+	pcsct_trace_redacted(&t, (const uint8_t *)"\x00\xB0\x00\x00\x02", 5, (const uint8_t *)"\x12\x34\x90\x00", 4);
+	fclose(f);
+	assert_string_equal(buf, "> 0020000108****************\n< 9000\n"
+				 "> 0088008122\n< 6106\n> 00C0000006\n< DB**********9000\n"
+				 "> 80C2000006CF0482028281\n< 6102\n> 00C0000002\n< ****9000\n"
+				 "> 00B0000002\n< 12349000\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +314,7 @@ int main(void)
 		cmocka_unit_test(wrong_le_and_sim2g), cmocka_unit_test(bad_cards),
 		cmocka_unit_test(open_errors),	      cmocka_unit_test(download_outcomes),
 		cmocka_unit_test(session_serves_until_idle), cmocka_unit_test(session_failures),
+		cmocka_unit_test(trace_redaction),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include "pcsct/card_access.h"
 #include "pcsct/me.h"
 #include "pcsct/netauth.h"
+#include "pcsct/trace.h"
 #include "pcsct/usim.h"
 #include "pcsct/user_data.h"
 #include "simguard/sms_tpdu.h"
@@ -133,7 +134,8 @@ struct handset {
 
 	/* output */
 	bool quiet; /* no screen in the terminal */
-	bool trace; /* log every APDU */
+	bool trace; /* log every APDU (secrets blanked) */
+	struct pcsct_tracer tracer;
 	json_t *log;	 /* last events (for the state file) */
 	bool shutdown;
 };
@@ -188,7 +190,7 @@ void handset_event(struct handset *hs, const char *fmt, ...) __attribute__((form
 json_t *handset_state_json(const struct handset *hs);
 int handset_state_write(struct handset *hs);
 void handset_screen_draw(const struct handset *hs);
-/* Log every APDU with the card (--trace). The key ENVELOPE's answer is the user data key: traces are for labs. */
+/* Log every APDU with the card (--trace), PINs and keys blanked. */
 void handset_trace_on(struct handset *hs);
 
 /* handset_userdata.c */

@@ -12,6 +12,7 @@
 #include "pcsct/card_access.h"
 #include "pcsct/me.h"
 #include "pcsct/session.h"
+#include "pcsct/trace.h"
 
 enum {
 	SIMTOOL_OK = 0,
@@ -27,6 +28,7 @@ struct simtool {
 	bool interactive;      /* ask the keyboard when the answers run out */
 	unsigned int max_commands; /* proactive commands served per session */
 	struct pcsct_card *card;
+	struct pcsct_tracer tracer;
 	struct pcsct_answers answers;
 	struct pcsct_me_cfg me_cfg;
 	struct pcsct_me me;
