@@ -1,6 +1,6 @@
 /* OTA counters of the receiving entity, kept in the card image: one per keyset, or per keyset and TAR where the
  * card profile keeps a counter for that TAR (uicc_profile_counter). The first value comes from the profile. */
-#include <stdio.h>
+#include <string.h>
 
 #include "uicc/card.h"
 #include "uicc/ota_re.h"
@@ -17,12 +17,29 @@ static bool per_tar(const struct uicc_profile *p, uint8_t kvn, const uint8_t tar
 	return false;
 }
 
+/* "ota.cntr.<kvn>[.<TAR>]" without printf: this runs for every packet. */
 static void record_name(const struct uicc_profile *p, uint8_t kvn, const uint8_t tar[3], char *out, size_t size)
 {
-	if (per_tar(p, kvn, tar))
-		snprintf(out, size, "ota.cntr.%u.%02X%02X%02X", kvn, tar[0], tar[1], tar[2]);
-	else
-		snprintf(out, size, "ota.cntr.%u", kvn);
+	static const char hex[] = "0123456789ABCDEF";
+	char *o = out;
+
+	if (size < 20)
+		return;
+	memcpy(o, "ota.cntr.", 9);
+	o += 9;
+	if (kvn >= 100)
+		*o++ = (char)('0' + kvn / 100);
+	if (kvn >= 10)
+		*o++ = (char)('0' + kvn / 10 % 10);
+	*o++ = (char)('0' + kvn % 10);
+	if (per_tar(p, kvn, tar)) {
+		*o++ = '.';
+		for (int i = 0; i < 3; i++) {
+			*o++ = hex[tar[i] >> 4];
+			*o++ = hex[tar[i] & 0x0F];
+		}
+	}
+	*o = '\0';
 }
 
 static uint64_t be64(const uint8_t *b)
