@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <osmocom/core/application.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/select.h>
@@ -411,6 +412,7 @@ static void shutdown_handset(struct handset *hs, bool power_off)
 	if (power_off)
 		handset_state_write(hs);
 	handset_userdata_close(hs);
+	OPENSSL_cleanse(&hs->cfg.auth, sizeof(hs->cfg.auth));
 	json_decref(hs->inbox);
 	json_decref(hs->mo_log);
 	json_decref(hs->log);
