@@ -11,6 +11,7 @@
 
 #include "simguard/hex.h"
 #include "otasrv/cards_csv.h"
+#include "otasrv/json_check.h"
 
 enum col {
 	C_IGNORED = 0,
@@ -388,8 +389,12 @@ int osv_csv_card(char *line, const struct osv_csv_header *h, const struct osv_cs
 
 static void report(json_t *errors, int line, const char *msg)
 {
+	char clean[sizeof(((struct sg_error *)0)->msg)];
+
+	snprintf(clean, sizeof(clean), "%s", msg);
+	osv_text_clean(clean);
 	if (json_array_size(errors) < 100)
-		json_array_append_new(errors, json_pack("{s:i, s:s}", "line", line, "error", msg));
+		json_array_append_new(errors, json_pack("{s:i, s:s}", "line", line, "error", clean));
 }
 
 /* Next line of text into buf (without \r\n). 1 a line, 0 end, -1 too long. */

@@ -37,6 +37,7 @@ void osv_reply_error(struct osv_req *rq, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rq->detail, sizeof(rq->detail), fmt, ap);
 	va_end(ap);
+	osv_text_clean(rq->detail);
 	osv_reply(rq, status, json_pack("{s:s}", "error", rq->detail));
 }
 
@@ -336,6 +337,7 @@ static int request_start(struct osv_req *rq, struct evhttp_request *r)
 	rq->r = r;
 	rq->method = method_name(evhttp_request_get_command(r));
 	snprintf(rq->path, sizeof(rq->path), "%s", path ? path : "?");
+	osv_text_clean(rq->path);
 	evhttp_connection_get_peer(evhttp_request_get_connection(r), &addr, &port);
 	snprintf(rq->client, sizeof(rq->client), "%s port %u", addr ? addr : "?", port);
 	TAILQ_INIT(&rq->query);

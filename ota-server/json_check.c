@@ -118,3 +118,10 @@ int osv_json_check(json_t *obj, const struct osv_jfield *fields, char *why, size
 		}
 	return 0;
 }
+
+void osv_text_clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7F)
+			*s = '?';
+}

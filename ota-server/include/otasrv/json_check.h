@@ -27,3 +27,7 @@ json_t *osv_json_body(const char *buf, size_t len, size_t max, char *why, size_t
 
 /* Check obj against fields (terminated by a NULL name). 0, or -1 with why naming the field. */
 int osv_json_check(json_t *obj, const struct osv_jfield *fields, char *why, size_t why_size);
+
+/* Make text that may echo outside bytes safe for a JSON string and a log line: every byte outside printable
+ * ASCII becomes '?'. */
+void osv_text_clean(char *s);
