@@ -292,6 +292,51 @@ static void test_wipe(void **state)
 	tcard_cleanup(&a.t);
 }
 
+/* WIPE is one step: a power cut at any write point leaves either everything (records and key) or nothing wiped. */
+static void test_wipe_power_cut(void **state)
+{
+	uint8_t key[32], key_after[32], adn_before[30];
+	unsigned int wiped = 0, kept = 0;
+
+	for (long cut = 0; cut < 64; cut++) {
+		struct at a;
+		bool adn_cleared;
+		uint16_t sw;
+
+		setup_card(&a, OWNER_PROFILE);
+		tx(&a.t, "0020000108" "31323334FFFFFFFF");
+		assert_int_equal(user_key(&a.t, key), 0x9000);
+		tx(&a.t, "00A4080C047F106F3A");
+		tx(&a.t, "00B201041E");
+		memcpy(adn_before, a.t.rsp, 30);
+		uicc_store_cut_power_at(uicc_card_store(a.t.card), cut);
+		cmd(&a, "WIPE", 1, NULL);
+		h_reopen(&a.t, OWNER_PROFILE);
+		tx(&a.t, "0020000108" "31323334FFFFFFFF");
+		tx(&a.t, "00A4080C047F106F3A");
+		assert_int_equal(tx(&a.t, "00B201041E"), 0x9000);
+		adn_cleared = memcmp(a.t.rsp, adn_before, 30) != 0;
+		if (adn_cleared)
+			for (int i = 0; i < 30; i++)
+				assert_int_equal(a.t.rsp[i], 0xFF);
+		sw = user_key(&a.t, key_after);
+		if (adn_cleared) {
+			assert_int_equal(sw, 0x6A88);
+			wiped++;
+		} else {
+			assert_int_equal(sw, 0x9000);
+			assert_memory_equal(key, key_after, 32);
+			kept++;
+		}
+		uicc_store_cut_power_at(uicc_card_store(a.t.card), -1);
+		tcard_cleanup(&a.t);
+		if (adn_cleared && wiped > 1)
+			break; /* past the last write point: the WIPE went through without a cut */
+	}
+	assert_true(kept > 0);
+	assert_true(wiped > 1);
+}
+
 /* LOCATE: status 0B in the ENVELOPE response, then location and IMEI in a PoR sent by SEND SHORT MESSAGE. */
 static void test_locate(void **state)
 {
@@ -680,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_unlock_without_enrolment),
 		cmocka_unit_test(test_disable_is_final),
 		cmocka_unit_test(test_wipe),
+		cmocka_unit_test(test_wipe_power_cut),
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_locate_ussd),
 		cmocka_unit_test(test_locate_needs_terminal),

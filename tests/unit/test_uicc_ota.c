@@ -216,6 +216,8 @@ static void test_matrix_refused(void **state)
 	assert_refused(por, por_len, "C10001", SP_STATUS_INSUFFICIENT_SECURITY);
 	send_lock(&t, "1219", &KS1, "C10001", 2, por, &por_len, &s);
 	assert_refused(por, por_len, "C10001", SP_STATUS_INSUFFICIENT_SECURITY);
+	send_lock(&t, "1519", &KS1, "C10001", 2, por, &por_len, &s); /* CRC-32 is no checksum for this TAR */
+	assert_refused(por, por_len, "C10001", SP_STATUS_INSUFFICIENT_SECURITY);
 	/* single DES is refused by the anti-theft applet's policy even though the TAR lists keyset 4 */
 	send_lock(&t, "1619", &KS4, "C10001", 1, por, &por_len, &s);
 	assert_refused(por, por_len, "C10001", SP_STATUS_INSUFFICIENT_SECURITY);
