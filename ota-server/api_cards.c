@@ -100,8 +100,20 @@ static const struct osv_jfield resync_fields[] = {
 	{ NULL, 0, false, 0, 0 },
 };
 
-/* Supervised: only after the card reported a drift (counter low / high), only forward, with a reason for the
- * audit log. */
+/* A card with a default error-PoR policy stays silent on a counter it refuses: then its commands expire. */
+static bool last_command_expired(struct osv_req *rq, const struct osv_card *c)
+{
+	struct sg_error err;
+	json_t *list = osv_cmd_list(rq->srv->store, c->id, 0, 0, 1, &err);
+	const char *st = json_string_value(json_object_get(json_array_get(list, 0), "state"));
+	bool expired = st && !strcmp(st, "expired");
+
+	json_decref(list);
+	return expired;
+}
+
+/* Supervised: only after the card reported a drift (counter low / high) or stopped answering (its last command
+ * expired), only forward, with a reason for the audit log. */
 static void card_resync(struct osv_req *rq, const char *iccid)
 {
 	json_t *body = osv_req_json(rq, resync_fields);
@@ -114,8 +126,10 @@ static void card_resync(struct osv_req *rq, const char *iccid)
 		goto out;
 	kvn = (int)json_integer_value(json_object_get(body, "kvn"));
 	value = (uint64_t)json_integer_value(json_object_get(body, "counter"));
-	if (c.counter_state != OSV_CNTR_DRIFT) {
-		osv_reply_error(rq, 409, "%s: counter state is %s; resynchronise only after the card reported a drift",
+	if (c.counter_state != OSV_CNTR_DRIFT && !last_command_expired(rq, &c)) {
+		osv_reply_error(rq, 409,
+				"%s: counter state is %s; resynchronise only after the card reported a drift or its last "
+				"command expired",
 				iccid, osv_counter_state_name(c.counter_state));
 		goto out;
 	}
