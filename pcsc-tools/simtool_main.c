@@ -172,6 +172,12 @@ static int run(struct simtool *st, int argc, char **argv)
 			char **sub = argv + optind;
 			int subc = argc - optind;
 
+			/* ota and personalize have their own help; the others are described in the main one */
+			if (optind + 1 < argc && (!strcmp(argv[optind + 1], "--help") || !strcmp(argv[optind + 1], "-h")) &&
+			    strcmp(commands[i].name, "ota") && strcmp(commands[i].name, "personalize")) {
+				fputs(usage_text, stdout);
+				exit(0);
+			}
 			json_object_set_new(st->out, "command", json_string(commands[i].name));
 			optind = 0; /* getopt restarts on the subcommand's arguments */
 			return commands[i].fn(st, subc, sub);
