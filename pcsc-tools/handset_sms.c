@@ -268,12 +268,35 @@ uint8_t handset_sms_submit(struct handset *hs, const uint8_t *tpdu, size_t len, 
 	return CAT_RES_OK;
 }
 
+uint8_t handset_ussd_submit(struct handset *hs, uint8_t dcs, const uint8_t *data, size_t len, uint8_t *addl,
+			    char *reply, size_t reply_size)
+{
+	struct sms_addr to = { .ton = 0, .npi = 1 };
+	struct sg_error err;
+
+	reply[0] = '\0';
+	if (!hs->ussd_peer[0]) {
+		handset_event(hs, "SEND USSD: no USSD service known to send it to");
+		*addl = 0x00;
+		return CAT_RES_NETWORK_UNABLE;
+	}
+	snprintf(to.digits, sizeof(to.digits), "%s", hs->ussd_peer);
+	/* a mobile-initiated request: PSSR indication (SMPP 3.4 ussd_service_op 1) */
+	if (handset_smpp_submit(hs, &to, 0, dcs, false, data, len, 1, &err) < 0) {
+		handset_event(hs, "SEND USSD failed: %s", err.msg);
+		*addl = 0x00;
+		return CAT_RES_NETWORK_UNABLE;
+	}
+	return CAT_RES_OK;
+}
+
 int handset_ussd_deliver(struct handset *hs, const char *from, int ussd_op, uint8_t dcs, const uint8_t *data,
 			 size_t len, struct sg_error *err)
 {
 	struct pcsct_dl_result res;
 	struct sms_addr to = { .ton = 0, .npi = 1 };
 
+	snprintf(hs->ussd_peer, sizeof(hs->ussd_peer), "%s", from);
 	if (!sms_dcs_is_class2_8bit(dcs)) {
 		handset_event(hs, "USSD from %s (DCS %02X, %zu bytes) is not for the card", from, dcs, len);
 		return 0;

@@ -16,6 +16,12 @@ static uint8_t hs_send_sms(void *arg, const uint8_t *tpdu, size_t len, const str
 	return handset_sms_submit(arg, tpdu, len, addl);
 }
 
+static uint8_t hs_send_ussd(void *arg, uint8_t dcs, const uint8_t *data, size_t len, uint8_t *addl, char *reply,
+			    size_t reply_size)
+{
+	return handset_ussd_submit(arg, dcs, data, len, addl, reply, reply_size);
+}
+
 static void hs_ask(void *arg, const struct pcsct_ask *q, struct pcsct_answer *a)
 {
 	struct handset *hs = arg;
@@ -37,6 +43,7 @@ static void hs_note(void *arg, const char *msg)
 
 static const struct pcsct_me_ops handset_me_ops = {
 	.send_sms = hs_send_sms,
+	.send_ussd = hs_send_ussd,
 	.ask = hs_ask,
 	.changed = hs_changed,
 	.note = hs_note,

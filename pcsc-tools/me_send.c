@@ -100,6 +100,7 @@ void pcsct_me_send_ussd(struct pcsct_me_exec *x)
 	x->tr.result = me->ops->send_ussd(me->ops_arg, u->val[0], u->val + 1, u->len - 1, x->addl, x->text,
 					  sizeof(x->text));
 	if (x->tr.result == CAT_RES_OK) {
+		/* the network's answer, as text; an empty one when it sent none */
 		x->tr.has_text = true;
 		x->tr.text = x->text;
 		x->tr.text_coding = CAT_TEXT_AUTO;

@@ -292,8 +292,8 @@ static int judge_por(struct simtool *st, struct ota_req *r, const uint8_t *ud, s
 	return p->rsp.status == SP_STATUS_OK ? SIMTOOL_OK : SIMTOOL_FAILED;
 }
 
-/* The PoR: in the ENVELOPE response data (a short "see SMS-SUBMIT" PoR there is followed), or the SMS-SUBMIT of a
- * SEND SHORT MESSAGE during the proactive session. */
+/* The PoR: in the ENVELOPE response data (a short "see SMS-SUBMIT" / "see USSD" PoR there is followed), or the
+ * SMS-SUBMIT of a SEND SHORT MESSAGE, or (USSD dialect) the string of a SEND USSD during the proactive session. */
 static int find_por(struct simtool *st, struct ota_req *r, const struct pcsct_dl_result *res)
 {
 	uint8_t ud[SMS_UD_MAX];
@@ -306,9 +306,11 @@ static int find_por(struct simtool *st, struct ota_req *r, const struct pcsct_dl
 		json_t *por = json_object_get(st->out, "por");
 		json_int_t status = por ? json_integer_value(json_object_get(por, "status")) : -1;
 
-		if (status != SP_STATUS_RESP_BY_SUBMIT)
+		if (status != SP_STATUS_RESP_BY_SUBMIT && status != SP_STATUS_RESP_BY_USSD)
 			return rc;
 	}
+	if (r->ussd && st->n_mo_ussd)
+		return judge_por(st, r, st->mo_ussd[0], st->mo_ussd_len[0], "SEND USSD");
 	for (i = 0; i < st->n_mo; i++) {
 		n = pcsct_por_from_submit(st->mo[i], st->mo_len[i], ud, sizeof(ud), &err);
 		if (n > 0)

@@ -20,6 +20,21 @@ static uint8_t st_send_sms(void *arg, const uint8_t *tpdu, size_t len, const str
 	return CAT_RES_OK;
 }
 
+/* simtool is the network too: it takes the string and answers with an empty USSD response. */
+static uint8_t st_send_ussd(void *arg, uint8_t dcs, const uint8_t *data, size_t len, uint8_t *addl, char *reply,
+			    size_t reply_size)
+{
+	struct simtool *st = arg;
+
+	if (st->n_mo_ussd < sizeof(st->mo_ussd) / sizeof(st->mo_ussd[0]) && len <= sizeof(st->mo_ussd[0])) {
+		memcpy(st->mo_ussd[st->n_mo_ussd], data, len);
+		st->mo_ussd_len[st->n_mo_ussd++] = len;
+	}
+	simtool_print(st, "  USSD sent (DCS %02X): %s\n", dcs, simtool_hex(st, data, len));
+	reply[0] = '\0';
+	return CAT_RES_OK;
+}
+
 static void st_ask(void *arg, const struct pcsct_ask *q, struct pcsct_answer *a)
 {
 	struct simtool *st = arg;
@@ -39,6 +54,7 @@ static void st_note(void *arg, const char *msg)
 
 static const struct pcsct_me_ops simtool_me_ops = {
 	.send_sms = st_send_sms,
+	.send_ussd = st_send_ussd,
 	.ask = st_ask,
 	.note = st_note,
 };

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # handset-sim on sms-gateway's lab route, with the simulated card in-process: the handset binds with its MSISDN,
-# an ordinary SMS from an ESME lands in its inbox, an OTA command packet (secured-packets.md Example 1: TAR C10001,
-# keyset 1 of the demo profile) is handed to the card by ENVELOPE(SMS-PP DATA DOWNLOAD) and its PoR comes back to
-# the ESME as an MO deliver_sm from the handset, a USSD data download is answered with the USSR confirm, and the
-# handset reconnects after a gateway restart.
+# an ordinary SMS from an ESME lands in its inbox, a LOCATE in the USSD dialect comes back as the USSR confirm (0C)
+# and then as SEND USSD with the full PoR, an OTA command packet (secured-packets.md Example 1: a LOCK for TAR
+# C10001, keyset 1 of the demo profile) is handed to the card by ENVELOPE(SMS-PP DATA DOWNLOAD) and its PoR comes
+# back to the ESME as an MO deliver_sm from the handset, the VTY shows and acts, and the handset reconnects after a
+# gateway restart.
 set -u
 B=${B:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,10 +55,20 @@ SEND="$B/bin/smpp-send --port $PORT --timeout 8"
 $SEND --system-id otasrv --password secret --src 12345 --dst 1001 --ud 68656C6C6F206C6162 --dcs 0 > "$D/sms.out" 2>&1
 check "an ordinary SMS reaches the inbox" wait_state 's["inbox"][-1]["text"] if s["inbox"] else ""' "hello lab"
 
+# LOCATE in the USSD dialect (AES keyset 2), before the LOCK below takes the service away: 0C first (USSR
+# confirm), then the full PoR by SEND USSD (PSSR indication, op 1)
+LOCA=$("$B/bin/otactl" packet encode --spi 1619 --kic 22 --kid 22 --kic-key 000102030405060708090A0B0C0D0E0F \
+	--kid-key 101112131415161718191A1B1C1D1E1F --tar C10001 --cntr 1 --dialect ussd \
+	--data "$(printf LOCA | od -An -tx1 | tr -d ' \n')00000009800102")
+$SEND --system-id otasrv --password secret --src 12345 --dst 1001 --ud "$LOCA" --dcs 0xF6 --ussd-op 2 --listen 2 \
+	> "$D/loca.out" 2>&1
+check "USSD LOCATE: the confirm and then the deferred PoR by SEND USSD reach the server" \
+	all_of 'grep -q "src=1001 dst=12345 .*ussd=18" "$D/loca.out" && grep -q "src=1001 dst=12345 .*ussd=1 " "$D/loca.out"'
+
 # OTA: Example 1 of secured-packets.md, keyset 1 of the demo profile; the PoR comes back as MO
 OTA=00201516191515C100017643B44E88EA671B24E0244A2DE2E0F7FF1BF3FE5BD9F574
 $SEND --system-id otasrv --password secret --src 12345 --dst 1001 --ota "$OTA" --listen 1 > "$D/ota.out" 2>&1
-check "the card got the packet by SMS-PP data download" [ "$(state 's["downloads"]')" = 1 ]
+check "the card got the packet by SMS-PP data download" [ "$(state 's["downloads"]')" = 2 ]
 check "the PoR reached the OTA server as MO from 1001 (UDH 02 71 00, PID 7F, DCS F6)" \
 	grep -q "^deliver_sm src=1001 dst=12345 esm=0x40 pid=0x7F dcs=0xF6 ussd=-1 ud=027100" "$D/ota.out"
 

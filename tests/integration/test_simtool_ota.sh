@@ -68,6 +68,13 @@ ota --ussd --packet "$(pkt 1619 15 10 "$(hexs STAT)00000005800102" --dialect uss
 rc=$?
 check "USSD dialect: PoR verified (exit $rc)" [ "$rc" = 0 ]
 
+# USSD dialect LOCATE: PoR status 0C first, the full PoR comes in SEND USSD
+# shellcheck disable=SC2086
+ota --ussd --packet "$(pkt 1619 15 11 "$(hexs LOCA)00000006800102" --dialect ussd)" $K1
+check "USSD dialect LOCATE: the deferred PoR comes by SEND USSD, verified, with location and IMEI (exit $?)" \
+	[ "$(jq_py "$D/out.json" 'd["por"]["via"], d["por"]["status"], d["por"]["data"][:4], "92" in d["por"]["data"]')" = \
+	"('SEND USSD', 0, '4F4B', True)" ]
+
 # the same counter again: refused; the card sends no PoR for security failures by default
 # shellcheck disable=SC2086
 ota --packet "$(pkt 1619 15 3 "$STAT")" $K1

@@ -105,6 +105,7 @@ struct handset {
 	struct hs_dl_group dl[HS_DL_GROUPS];
 	unsigned int downloads; /* data download ENVELOPEs sent */
 	json_t *mo_log;		/* MO messages sent (last ones) */
+	char ussd_peer[SMS_ADDR_MAX_DIGITS + 1]; /* who last sent a USSD string */
 
 	/* the last call placed */
 	struct {
@@ -175,6 +176,10 @@ int handset_ussd_deliver(struct handset *hs, const char *from, int ussd_op, uint
 /* MO SMS (SEND SHORT MESSAGE, PoR) from a TPDU (SMS-SUBMIT). Returns a CAT general result. */
 uint8_t handset_sms_submit(struct handset *hs, const uint8_t *tpdu, size_t len, uint8_t *addl);
 void handset_sms_expire(struct handset *hs);
+/* MO USSD (SEND USSD) to the service that last sent one; the TERMINAL RESPONSE does not wait for the network's
+ * answer (reply empty). Returns a CAT general result. */
+uint8_t handset_ussd_submit(struct handset *hs, uint8_t dcs, const uint8_t *data, size_t len, uint8_t *addl,
+			    char *reply, size_t reply_size);
 int handset_inbox_load(struct handset *hs);
 
 /* handset_smpp.c */

@@ -39,6 +39,10 @@ struct simtool {
 	uint8_t mo[8][176];
 	size_t mo_len[8];
 	unsigned int n_mo;
+	/* SEND USSD strings (the PoR of the USSD dialect may be among them) */
+	uint8_t mo_ussd[4][256];
+	size_t mo_ussd_len[4];
+	unsigned int n_mo_ussd;
 };
 
 /* Human output (suppressed with --json) and errors (always on stderr). */
