@@ -308,6 +308,8 @@ static void unsupported_and_malformed(void **state)
 	run(f, "D0 09 81 03 01 21 80 82 02 81 02", "81 03 01 21 80 82 02 82 81 83 01 36");
 	/* an object running past the end: command data not understood */
 	run(f, "D0 0C 81 03 01 21 80 82 02 81 02 8D 0F 04", "81 03 01 21 80 82 02 82 81 83 01 32");
+	/* SEND USSD without a USSD bearer: network currently unable, no specific cause */
+	run(f, "D0 11 81 03 01 12 00 82 02 81 83 8A 06 0F AA 18 0C 36 02", "81 03 01 12 00 82 02 82 81 83 02 21 00");
 	/* a command type nobody defined */
 	run(f, "D0 09 81 03 01 7A 00 82 02 81 82", "81 03 01 7A 00 82 02 82 81 83 01 31");
 	assert_int_equal(f->changes, 0);
