@@ -124,7 +124,7 @@ static int watch(const struct otactl_args *a, const char *kind, long long id)
 
 			done = fin == total;
 			ok = conf == total;
-			if (tty || done)
+			if (!a->json && (tty || done))
 				printf("%scampaign %lld: %lld/%lld finished - confirmed %lld, rejected %lld, expired %lld, "
 				       "in flight %lld%s",
 				       tty ? "\r" : "", id, fin, total, conf,

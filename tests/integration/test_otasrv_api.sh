@@ -268,6 +268,10 @@ h=hmac.new(k,struct.pack(">Q",int(time.time())//30),"sha1").digest(); o=h[-1]&15
 print("%06d"%((struct.unpack(">I",h[o:o+4])[0]&0x7fffffff)%1000000))' "$1"
 }
 
+run() { OUT=$("$@" 2>"$tmp/err"); RC=$?; ERR=$(cat "$tmp/err"); }
+# has TEXT CMD...: CMD's output contains TEXT (read whole, so a large output cannot fail the pipe)
+has() { local want=$1 out; shift; out=$("$@" 2>/dev/null); [[ "$out" == *"$want"* ]]; }
+
 [ "${OTASRV_LIB_ONLY:-0}" = 1 ] && return 0
 
 tmp=$(mktemp -d)
@@ -320,9 +324,6 @@ ok "ota-server -c FILE serves HTTPS with the test PKI"
 export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
 as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
 as_owner() { local token=$1; shift; OTACTL_TOKEN=$token "$OTACTL" "$@"; }
-run() { OUT=$("$@" 2>"$tmp/err"); RC=$?; ERR=$(cat "$tmp/err"); }
-# has TEXT CMD...: CMD's output contains TEXT (read whole, so a large output cannot fail the pipe)
-has() { local want=$1 out; shift; out=$("$@" 2>/dev/null); [[ "$out" == *"$want"* ]]; }
 
 # ---- TLS profile (X.1127 Appendix V) ----
 tls() { echo | openssl s_client -connect "127.0.0.1:$HP" -CAfile "$tmp/ca.pem" "$@" 2>&1 || true; }
