@@ -128,7 +128,7 @@ static const struct osv_jfield campaign_fields[] = {
 /* One command per card, all in the request's transaction; cards that refuse are listed, the rest go. */
 static void campaign_create(struct osv_req *rq, const char *arg)
 {
-	json_t *body = osv_req_json(rq, campaign_fields), *iccids, *refused, *item;
+	json_t *body = osv_req_json_max(rq, campaign_fields, rq->srv->cfg.max_import), *iccids, *refused, *item;
 	struct sg_error err;
 	int64_t id;
 	size_t i, accepted = 0;

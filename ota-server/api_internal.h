@@ -76,6 +76,8 @@ void osv_reply_error(struct osv_req *rq, int status, const char *fmt, ...) __att
 void osv_reply(struct osv_req *rq, int status, json_t *v);
 /* The request body as a checked JSON object, or NULL after answering 400 / 413. */
 json_t *osv_req_json(struct osv_req *rq, const struct osv_jfield *fields);
+/* The same with another size limit (campaigns carry long ICCID lists: the import limit applies). */
+json_t *osv_req_json_max(struct osv_req *rq, const struct osv_jfield *fields, size_t max);
 /* A query parameter, or NULL. */
 const char *osv_req_query(struct osv_req *rq, const char *name);
 /* An integer query parameter with a default; -1 after answering 400 when it is not a number in range. */

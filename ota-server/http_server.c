@@ -49,19 +49,24 @@ void osv_reply_store_error(struct osv_req *rq, const struct sg_error *err)
 
 json_t *osv_req_json(struct osv_req *rq, const struct osv_jfield *fields)
 {
+	return osv_req_json_max(rq, fields, rq->srv->cfg.max_body);
+}
+
+json_t *osv_req_json_max(struct osv_req *rq, const struct osv_jfield *fields, size_t max)
+{
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(rq->r), "Content-Type");
 	char why[200];
 	json_t *v;
 
-	if (rq->body_len > rq->srv->cfg.max_body) {
-		osv_reply_error(rq, 413, "body: %zu bytes, the limit is %zu", rq->body_len, rq->srv->cfg.max_body);
+	if (rq->body_len > max) {
+		osv_reply_error(rq, 413, "body: %zu bytes, the limit is %zu", rq->body_len, max);
 		return NULL;
 	}
 	if (ct && strncasecmp(ct, "application/json", 16)) {
 		osv_reply_error(rq, 415, "Content-Type: %.60s, want application/json", ct);
 		return NULL;
 	}
-	v = osv_json_body(rq->body, rq->body_len, rq->srv->cfg.max_body, why, sizeof(why));
+	v = osv_json_body(rq->body, rq->body_len, max, why, sizeof(why));
 	if (v && osv_json_check(v, fields, why, sizeof(why)) < 0) {
 		json_decref(v);
 		v = NULL;
