@@ -173,7 +173,8 @@ void pcsct_answer_prompt(FILE *in, FILE *out, const struct pcsct_ask *q, int tim
 	}
 	if (pcsct_answer_parse(line, a, &err) == 0)
 		return;
-	if (q->kind == PCSCT_ASK_SELECT && l && strspn(line, "0123456789") == l && atoi(line) >= 1 && atoi(line) <= 255) {
+	if (q->kind == PCSCT_ASK_SELECT && l && strspn(line, "0123456789") == l && atoi(line) >= 1 &&
+		atoi(line) <= 255) {
 		a->kind = PCSCT_ANS_ITEM;
 		a->item = (uint8_t)atoi(line);
 		return;

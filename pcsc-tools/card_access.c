@@ -38,7 +38,8 @@ static int xfer(struct pcsct_card *c, const uint8_t *cmd, size_t len, uint8_t *r
 	if (c->trace)
 		c->trace(c->trace_arg, cmd, len, raw, *raw_len);
 	if (*raw_len < 2)
-		return sg_err(err, "card answered %zu byte%s without a status word", *raw_len, *raw_len == 1 ? "" : "s");
+		return sg_err(err, "card answered %zu byte%s without a status word", *raw_len,
+			*raw_len == 1 ? "" : "s");
 	return 0;
 }
 
@@ -84,7 +85,8 @@ int pcsct_transmit(struct pcsct_card *c, const uint8_t *apdu, size_t len, struct
 		if (sw1 == 0x6C) {
 			/* Wrong Le: the data of this exchange is void, ask again with the length the card named. */
 			if (with_le(cur.bytes, cur.len, sw2 ? sw2 : 256, &cur, err) < 0)
-				return sg_err(err, "card asked for Le=%02X (6C%02X) but the command cannot be re-sent: %s",
+				return sg_err(err,
+					"card asked for Le=%02X (6C%02X) but the command cannot be re-sent: %s",
 					      sw2, sw2, err ? err->msg : "");
 			continue;
 		}

@@ -90,13 +90,15 @@ int pcsct_ota_tpdus(const uint8_t *packet, size_t len, const struct sms_addr *fr
 	uint8_t scts[7];
 	int n, i;
 
-	n = sms_ota_split(packet, len, SMS_IEI_CPI, concat16, ref, parts, max < SMS_CONCAT_MAX_PARTS ? max : SMS_CONCAT_MAX_PARTS,
+	n = sms_ota_split(packet, len, SMS_IEI_CPI, concat16, ref, parts,
+		max < SMS_CONCAT_MAX_PARTS ? max : SMS_CONCAT_MAX_PARTS,
 			  err);
 	if (n < 0)
 		return -1;
 	sms_scts_from_time(time(NULL), scts);
 	for (i = 0; i < n; i++)
-		if (sms_ota_deliver_build(from, scts, parts[i].ud, parts[i].len, tpdus[i], SMS_TPDU_MAX, &lens[i], err) < 0)
+		if (sms_ota_deliver_build(from, scts, parts[i].ud, parts[i].len, tpdus[i], SMS_TPDU_MAX, &lens[i],
+					  err) < 0)
 			return -1;
 	return n;
 }

@@ -74,7 +74,8 @@ static void usage(FILE *f)
 		"      --card SPEC          pcsc:READER-SUBSTRING, sim:PROFILE[,IMAGE] or replay:FILE\n"
 		"      --state-file FILE    JSON state, rewritten atomically after every change\n"
 		"      --data-dir DIR       the handset's flash: sealed user data, inbox, network SQN\n"
-		"  -a, --answers FILE       answers to the card's questions (text S | item N | ok | back | end | none)\n"
+		"  -a, --answers FILE       answers to the card's questions, in order\n"
+		"                           (text S | item N | ok | back | end | none)\n"
 		"  -i, --interactive        keyboard: answers, and commands (menu N, clear, dial NUMBER,\n"
 		"                           contact NAME NUMBER, note TEXT, sms HEX, power, quit)\n"
 		"  -q, --quiet              do not draw the screen\n"
@@ -109,7 +110,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const struct option opts[] = {
 		{ "config-file", 1, 0, 'c' }, { "card", 1, 0, 'C' },	     { "state-file", 1, 0, 'S' },
 		{ "data-dir", 1, 0, 'D' },    { "answers", 1, 0, 'a' },	     { "interactive", 0, 0, 'i' },
-		{ "quiet", 0, 0, 'q' },	      { "once", 0, 0, 'o' },	     { "trace", 0, 0, 't' },	     { "deliver-tpdu", 1, 0, 'T' },
+		{ "quiet", 0, 0, 'q' },	      { "once", 0, 0, 'o' },	     { "trace", 0, 0, 't' },
+		{ "deliver-tpdu", 1, 0, 'T' },
 		{ "deliver-ussd", 1, 0, 'U' }, { "power-cycle", 0, 0, 'P' }, { "menu-select", 1, 0, 'M' },
 		{ "clear", 0, 0, 'L' },	      { "contact", 1, 0, 'K' },	     { "note", 1, 0, 'N' },
 		{ "wait-ms", 1, 0, 'W' },     { "dial", 1, 0, 'X' },	     { "deliver-ota", 1, 0, 'O' },

@@ -223,7 +223,8 @@ int handset_smpp_submit(struct handset *hs, const struct sms_addr *dst, uint8_t 
 	else
 		sent = true;
 	json_array_append_new(hs->mo_log, json_pack("{s:s,s:i,s:i,s:i,s:s,s:b}", "to", dst->digits, "pid", pid, "dcs",
-						    dcs, "ussd_op", ussd_op, "ud", sg_hex_encode(ud, len, hex, sizeof(hex)),
+						    dcs, "ussd_op", ussd_op, "ud",
+						    sg_hex_encode(ud, len, hex, sizeof(hex)),
 						    "sent", sent));
 	while (json_array_size(hs->mo_log) > 20)
 		json_array_remove(hs->mo_log, 0);

@@ -200,7 +200,8 @@ static void download_part(struct handset *hs, const struct sms_deliver *d, const
 	memcpy(g->tpdu[h->concat_seq - 1], tpdu, len);
 	g->len[h->concat_seq - 1] = len;
 	if (++g->have < g->total) {
-		handset_event(hs, "data download part %u/%u from %s held", h->concat_seq, h->concat_total, d->oa.digits);
+		handset_event(hs, "data download part %u/%u from %s held", h->concat_seq, h->concat_total,
+			d->oa.digits);
 		return;
 	}
 	for (i = 0; i < g->total; i++)
@@ -312,7 +313,8 @@ int handset_ussd_deliver(struct handset *hs, const char *from, int ussd_op, uint
 		      pcsct_dl_outcome_name(res.outcome), res.sw, res.len);
 	snprintf(to.digits, sizeof(to.digits), "%s", from);
 	/* The answer to a network-initiated request is its confirm (request op + 16, as SMPP 3.4 numbers them). */
-	if (handset_smpp_submit(hs, &to, 0, dcs, false, res.data, res.len, ussd_op >= 0 && ussd_op < 16 ? ussd_op + 16 : 18,
+	if (handset_smpp_submit(hs, &to, 0, dcs, false, res.data, res.len,
+				ussd_op >= 0 && ussd_op < 16 ? ussd_op + 16 : 18,
 				err) < 0)
 		handset_event(hs, "USSD answer not sent: %s", err->msg);
 	if (res.proactive)

@@ -255,7 +255,8 @@ static void json_out(struct vty *vty, json_t *j)
 	json_decref(j);
 }
 
-DEFUN(show_handset, show_handset_cmd, "show handset", SHOW_STR "The handset's screen, card, service and toolkit state\n")
+DEFUN(show_handset, show_handset_cmd, "show handset",
+	SHOW_STR "The handset's screen, card, service and toolkit state\n")
 {
 	json_out(vty, handset_state_json(g_hs));
 	return CMD_SUCCESS;
@@ -345,8 +346,9 @@ int handset_vty_init(struct handset *hs)
 	static struct cmd_element *cfg_cmds[] = {
 		&cfg_msisdn_cmd,   &cfg_imei_cmd,	   &cfg_imeisv_cmd,	&cfg_card_cmd,	       &cfg_pin_cmd,
 		&cfg_no_pin_cmd,   &cfg_location_cmd,	   &cfg_language_cmd,	&cfg_profile_cmd,      &cfg_auth_cmd,
-		&cfg_amf_cmd,	   &cfg_smpp_cmd,	   &cfg_no_smpp_cmd,	&cfg_state_file_cmd,   &cfg_data_dir_cmd,
-		&cfg_user_timeout_cmd, &cfg_display_clear_cmd, &cfg_reauth_cmd, &cfg_reauth_dl_cmd,
+		&cfg_amf_cmd,	   &cfg_smpp_cmd,	   &cfg_no_smpp_cmd,	&cfg_state_file_cmd,
+		&cfg_data_dir_cmd, &cfg_user_timeout_cmd, &cfg_display_clear_cmd, &cfg_reauth_cmd,
+		&cfg_reauth_dl_cmd,
 	};
 	static struct cmd_element *act_cmds[] = {
 		&hs_menu_cmd, &hs_sms_cmd, &hs_dial_cmd, &hs_power_cmd, &hs_clear_cmd, &hs_contact_cmd, &hs_note_cmd,

@@ -16,7 +16,8 @@ static json_t *screen_json(const struct pcsct_me *me)
 			 "display_high_priority", s->has_text && s->text_high_priority,
 			 "display_wait_for_user", s->has_text && s->text_wait_for_user,
 			 "idle_text", s->has_idle_text ? json_string(s->idle_text) : json_null(),
-			 "tone", "playing", s->tone_playing, "tone", s->tone, "name", s->tone ? cat_tone_name(s->tone) : "", "alpha",
+			 "tone", "playing", s->tone_playing, "tone", s->tone, "name",
+				s->tone ? cat_tone_name(s->tone) : "", "alpha",
 			 s->tone_alpha, "duration_ms", s->tone_ms, "vibrate", s->tone_vibrate,
 			 "menu_title", s->has_menu ? json_string(s->menu_title) : json_null(), "menu", menu);
 }

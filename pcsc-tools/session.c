@@ -49,7 +49,8 @@ static int respond(struct pcsct_session *s, const struct cat_buf *tr, uint16_t *
 		return card_failed(s, err, "TERMINAL RESPONSE", terr.msg);
 	*next_sw = rsp.sw;
 	if (rsp.sw != APDU_SW_OK && !pcsct_sw_proactive(rsp.sw))
-		return sg_err(err, "card refused the TERMINAL RESPONSE: %s", apdu_sw_describe(rsp.sw, desc, sizeof(desc)));
+		return sg_err(err, "card refused the TERMINAL RESPONSE: %s",
+			      apdu_sw_describe(rsp.sw, desc, sizeof(desc)));
 	return 0;
 }
 

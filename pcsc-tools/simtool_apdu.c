@@ -91,14 +91,16 @@ static int exchange(struct simtool *st, json_t *list, const uint8_t *apdu, size_
 		rc = pcsct_transmit(st->card, apdu, len, &rsp, &err);
 	}
 	if (rc < 0) {
-		json_array_append_new(list, json_pack("{s:s,s:s}", "command", simtool_hex(st, apdu, len), "error", err.msg));
+		json_array_append_new(list, json_pack("{s:s,s:s}", "command", simtool_hex(st, apdu, len), "error",
+			err.msg));
 		simtool_print(st, "> %s\n", simtool_hex(st, apdu, len));
 		fprintf(stderr, "simtool: %s\n", err.msg);
 		return -1;
 	}
 	apdu_sw_describe(rsp.sw, desc, sizeof(desc));
 	json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s}", "command", simtool_hex(st, apdu, len), "response",
-					      simtool_hex(st, rsp.data, rsp.len), "sw", simtool_hex(st, (uint8_t[]){ rsp.sw >> 8, rsp.sw & 0xFF }, 2),
+					      simtool_hex(st, rsp.data, rsp.len), "sw",
+					      simtool_hex(st, (uint8_t[]){ rsp.sw >> 8, rsp.sw & 0xFF }, 2),
 					      "sw_text", desc));
 	simtool_print(st, "> %s\n< %s%s%s\n", simtool_hex(st, apdu, len), simtool_hex(st, rsp.data, rsp.len),
 		      rsp.len ? " " : "", desc);

@@ -171,9 +171,10 @@ static int run(struct simtool *st, int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			char **sub = argv + optind;
 			int subc = argc - optind;
+			const char *next = optind + 1 < argc ? argv[optind + 1] : "";
 
 			/* ota and personalize have their own help; the others are described in the main one */
-			if (optind + 1 < argc && (!strcmp(argv[optind + 1], "--help") || !strcmp(argv[optind + 1], "-h")) &&
+			if ((!strcmp(next, "--help") || !strcmp(next, "-h")) &&
 			    strcmp(commands[i].name, "ota") && strcmp(commands[i].name, "personalize")) {
 				fputs(usage_text, stdout);
 				exit(0);

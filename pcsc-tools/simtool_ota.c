@@ -288,7 +288,8 @@ static int judge_por(struct simtool *st, struct ota_req *r, const uint8_t *ud, s
 		      sp_status_name(p->rsp.status), p->checksum_ok ? ", checksum verified," : ", unsecured,",
 		      simtool_hex(st, p->rsp.data, p->rsp.data_len));
 	if (wanted_chk && !p->checksum_ok && p->rsp.status == SP_STATUS_OK)
-		return simtool_error(st, SIMTOOL_FAILED, "PoR claims success without the checksum the command asked for");
+		return simtool_error(st, SIMTOOL_FAILED,
+			"PoR claims success without the checksum the command asked for");
 	return p->rsp.status == SP_STATUS_OK ? SIMTOOL_OK : SIMTOOL_FAILED;
 }
 
@@ -340,7 +341,8 @@ int simtool_cmd_ota(struct simtool *st, int argc, char **argv)
 	if (r->tpdu_len)
 		packet_of_tpdu(r);
 	if (r->packet_len)
-		r->hdr_known = pcsct_por_cmd_header(r->packet, r->packet_len, r->ussd ? SP_DIALECT_USSD : SP_DIALECT_SMS,
+		r->hdr_known = pcsct_por_cmd_header(r->packet, r->packet_len,
+						    r->ussd ? SP_DIALECT_USSD : SP_DIALECT_SMS,
 						    &r->keys, &r->hdr, &err) == 0;
 	if (r->packet_len && !r->hdr_known)
 		fprintf(stderr, "simtool: the PoR cannot be checked: %s\n", err.msg);

@@ -152,7 +152,7 @@ static int edit_file(struct simtool *st, json_t *root, char *arg)
 	if (hash)
 		*hash = '\0';
 	json_array_foreach(files, i, e)
-		if (json_is_string(json_object_get(e, "file")) && !strcmp(json_string_value(json_object_get(e, "file")), arg))
+		if (!strcmp(json_string_value(json_object_get(e, "file")) ?: "", arg))
 			f = e;
 	if (!f) {
 		f = json_pack("{s:s}", "file", arg);
@@ -206,7 +206,10 @@ static int load_profile(struct simtool *st, struct perso *p)
 		return 0;
 	if (!p->profile)
 		return simtool_error(st, SIMTOOL_USAGE, "profile edits need --profile FILE");
-	p->root = access(p->profile, F_OK) == 0 ? json_load_file(p->profile, JSON_PRESERVE_ORDER, &jerr) : json_object();
+	if (access(p->profile, F_OK) == 0)
+		p->root = json_load_file(p->profile, JSON_PRESERVE_ORDER, &jerr);
+	else
+		p->root = json_object();
 	if (!json_is_object(p->root))
 		return simtool_error(st, SIMTOOL_USAGE, "%s: %s (line %d)", p->profile, jerr.text, jerr.line);
 	p->profile_edit = true;
@@ -219,7 +222,8 @@ static int parse_perso(struct simtool *st, int argc, char **argv, struct perso *
 		{ "profile", 1, 0, 'p' }, { "out", 1, 0, 'O' },	   { "reset-image", 1, 0, 'R' }, { "adm", 1, 0, 'A' },
 		{ "iccid", 1, 0, 'I' },	  { "imsi", 1, 0, 'S' },   { "msisdn", 1, 0, 'M' },	 { "spn", 1, 0, 'N' },
 		{ "k", 1, 0, 'k' },	  { "opc", 1, 0, 'o' },	   { "pin1", 1, 0, '1' },	 { "puk1", 1, 0, '2' },
-		{ "adm1", 1, 0, '3' },	  { "pin1-enabled", 1, 0, 'E' }, { "keyset", 1, 0, 'K' }, { "counter", 1, 0, 'C' },
+		{ "adm1", 1, 0, '3' },	  { "pin1-enabled", 1, 0, 'E' }, { "keyset", 1, 0, 'K' },
+		{ "counter", 1, 0, 'C' },
 		{ "tar", 1, 0, 'T' },	  { "file", 1, 0, 'F' },   { "help", 0, 0, 'h' },	 { 0, 0, 0, 0 },
 	};
 	int c, rc = 0;
@@ -276,7 +280,8 @@ static int write_profile(struct simtool *st, struct perso *p)
 	prof = uicc_profile_parse(st->ctx, text, strlen(text), &err);
 	if (!prof) {
 		free(text);
-		return simtool_error(st, SIMTOOL_USAGE, "the edited profile is not valid, nothing written: %s", err.msg);
+		return simtool_error(st, SIMTOOL_USAGE, "the edited profile is not valid, nothing written: %s",
+			err.msg);
 	}
 	talloc_free(prof);
 	tmp = talloc_asprintf(st->ctx, "%s.tmp.%d", out, (int)getpid());

@@ -116,7 +116,8 @@ int simtool_serve(struct simtool *st, uint16_t sw, uint16_t *last_sw)
 		return SIMTOOL_OK;
 	}
 	if (pcsct_sw_proactive(*last_sw))
-		return simtool_error(st, SIMTOOL_FAILED, "card still busy after %u proactive commands", st->max_commands);
+		return simtool_error(st, SIMTOOL_FAILED, "card still busy after %u proactive commands",
+			st->max_commands);
 	return SIMTOOL_OK;
 }
 
@@ -137,7 +138,8 @@ int simtool_send_profile(struct simtool *st, const uint8_t *profile, size_t len)
 	if (pcsct_transmit_buf(st->card, &a, &rsp, &err) < 0)
 		return simtool_error(st, SIMTOOL_FAILED, "TERMINAL PROFILE: %s", err.msg);
 	apdu_sw_describe(rsp.sw, desc, sizeof(desc));
-	json_object_set_new(st->out, "terminal_profile", json_pack("{s:s,s:s}", "profile", simtool_hex(st, profile, len),
+	json_object_set_new(st->out, "terminal_profile",
+			    json_pack("{s:s,s:s}", "profile", simtool_hex(st, profile, len),
 								   "sw", desc));
 	simtool_print(st, "TERMINAL PROFILE %s -> %s\n", simtool_hex(st, profile, len), desc);
 	if (rsp.sw != APDU_SW_OK && !pcsct_sw_proactive(rsp.sw))

@@ -147,7 +147,8 @@ int pcsct_usim_read_imsi(struct pcsct_card *card, struct pcsct_usim *u, struct s
 	if (!u->aid_len)
 		return sg_err(err, "EF.IMSI: no USIM application selected");
 	if (apdu_select_aid(&a, u->aid, u->aid_len, APDU_SELECT_RSP_FCP, err) < 0 ||
-	    run(card, &a, &rsp, "SELECT ADF.USIM", err) < 0 || read_transparent(card, EF_IMSI, "EF.IMSI", &rsp, err) < 0)
+	    run(card, &a, &rsp, "SELECT ADF.USIM", err) < 0 ||
+	    read_transparent(card, EF_IMSI, "EF.IMSI", &rsp, err) < 0)
 		return -1;
 	/* length byte, then the IMSI as a mobile identity: first nibble is the type/parity */
 	if (rsp.len < 2 || rsp.data[0] == 0 || rsp.data[0] > rsp.len - 1)
@@ -162,7 +163,8 @@ int pcsct_pin_state(struct pcsct_card *card, enum pcsct_pin_state *st, int *retr
 	struct pcsct_rsp rsp;
 	char desc[96];
 
-	if (apdu_verify_pin(&a, APDU_UICC, APDU_KEYREF_PIN1, NULL, err) < 0 || pcsct_transmit_buf(card, &a, &rsp, err) < 0)
+	if (apdu_verify_pin(&a, APDU_UICC, APDU_KEYREF_PIN1, NULL, err) < 0 ||
+	    pcsct_transmit_buf(card, &a, &rsp, err) < 0)
 		return -1;
 	*retries = -1;
 	if (rsp.sw == APDU_SW_OK) {
@@ -185,7 +187,8 @@ int pcsct_pin_verify(struct pcsct_card *card, const char *pin, int *retries, str
 	char desc[96];
 
 	*retries = -1;
-	if (apdu_verify_pin(&a, APDU_UICC, APDU_KEYREF_PIN1, pin, err) < 0 || pcsct_transmit_buf(card, &a, &rsp, err) < 0)
+	if (apdu_verify_pin(&a, APDU_UICC, APDU_KEYREF_PIN1, pin, err) < 0 ||
+	    pcsct_transmit_buf(card, &a, &rsp, err) < 0)
 		return -1;
 	if (rsp.sw == APDU_SW_OK)
 		return 0;

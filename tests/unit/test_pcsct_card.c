@@ -132,7 +132,8 @@ static void wrong_le_and_sim2g(void **state)
 	struct pcsct_card *c = replay_card(ctx, "> 00 B0 00 00 00\n< 6C 04\n"
 						"> 00 B0 00 00 04\n< 01 02 03 04 90 00\n"
 						"> A0 A4 00 00 02 3F 00\n< 9F 16\n"
-						"> A0 C0 00 00 16\n< " "00000000000000000000000000000000000000000000" " 90 00\n");
+						"> A0 C0 00 00 16\n"
+						"< 00000000000000000000000000000000000000000000 90 00\n");
 	struct pcsct_rsp rsp;
 	struct sg_error err;
 
@@ -225,7 +226,8 @@ static void session_serves_until_idle(void **state)
 {
 	void *ctx = talloc_new(NULL);
 	struct pcsct_card *c = replay_card(ctx, "> 80 12 00 00 0B\n< D0 09 81 03 01 26 01 82 02 81 82 90 00\n"
-						"> 80 14 00 00 16 81 03 01 26 01 82 02 82 81 83 01 00 94 08 1A 32 54 76 98 10 32 54\n"
+						"> 80 14 00 00 16 81 03 01 26 01 82 02 82 81 83 01 00 "
+						"94 08 1A 32 54 76 98 10 32 54\n"
 						"< 91 0E\n"
 						"> 80 12 00 00 0E\n< D0 0C 81 03 02 05 00 82 02 81 82 99 01 03 90 00\n"
 						"> 80 14 00 00 0C 81 03 02 05 00 82 02 82 81 83 01 00\n< 91 0B\n"
@@ -268,7 +270,8 @@ static void session_failures(void **state)
 	pcsct_me_cfg_default(&cfg);
 	pcsct_me_init(&me, &cfg, &ops, NULL);
 	assert_int_equal(pcsct_session_serve(&s, 0x910B, 10, &last, &err), -1);
-	assert_string_equal(err.msg, "card announced a proactive command (910B) but answered FETCH with 6D00 instruction "
+	assert_string_equal(err.msg,
+		"card announced a proactive command (910B) but answered FETCH with 6D00 instruction "
 				     "code not supported or invalid");
 	assert_false(s.card_mute);
 	assert_int_equal(pcsct_session_serve(&s, 0x910B, 10, &last, &err), -1);

@@ -213,7 +213,8 @@ static void event_list_and_timers(void **state)
 	run(f, "D0 0C 81 03 01 05 00 82 02 81 82 99 01 00", "81 03 01 05 00 82 02 82 81 83 01 30");
 	assert_true(pcsct_me_event_wanted(&f->me, CAT_EVT_USER_ACTIVITY));
 	/* TIMER MANAGEMENT 1.1.1: start timer 1 for 5 minutes */
-	run(f, "D0 11 81 03 01 27 00 82 02 81 82 A4 01 01 A5 03 00 50 00", "81 03 01 27 00 82 02 82 81 83 01 00 A4 01 01");
+	run(f, "D0 11 81 03 01 27 00 82 02 81 82 A4 01 01 A5 03 00 50 00",
+		"81 03 01 27 00 82 02 82 81 83 01 00 A4 01 01");
 	fake_now += 60000;
 	/* get value: 4 minutes left (00 40 00) */
 	run(f, "D0 0C 81 03 01 27 02 82 02 81 82 A4 01 01",
@@ -321,7 +322,8 @@ static void idle_mode_text_json(void **state)
 	json_t *j;
 	char *s;
 
-	run(f, "D0 15 81 03 01 28 00 82 02 81 82 8D 0A 04 49 64 6C 65 20 54 65 78 74", "81 03 01 28 00 82 02 82 81 83 01 00");
+	run(f, "D0 15 81 03 01 28 00 82 02 81 82 8D 0A 04 49 64 6C 65 20 54 65 78 74",
+		"81 03 01 28 00 82 02 82 81 83 01 00");
 	assert_true(f->me.screen.has_idle_text);
 	j = pcsct_me_to_json(&f->me);
 	s = json_dumps(j, JSON_COMPACT);
