@@ -1,5 +1,6 @@
 /* handset-sim's toolkit side: proactive sessions after any 91xx, the ENVELOPEs a handset sends on its own (timer
- * expiration, event download, menu selection), STATUS polling at the interval the card asked for, and the timers
+ * expiration, event download, menu selection), STATUS polling (at the interval the card asked for, else the
+ * configured presence check, TS 102 221 14.5.2), and the timers
  * that clear texts and stop tones. */
 #include <stdio.h>
 #include <string.h>
@@ -213,7 +214,7 @@ static void poll_cb(void *data)
 	struct pcsct_rsp rsp;
 	struct sg_error err;
 
-	if (hs->card_state != HS_CARD_READY || !hs->me.poll_interval_ms)
+	if (hs->card_state != HS_CARD_READY || hs->in_session)
 		return;
 	if (apdu_status(&a, APDU_UICC, APDU_STATUS_P1_NONE, APDU_STATUS_P2_NONE, 0, &err) < 0)
 		return;
@@ -237,7 +238,7 @@ static void reauth_cb(void *data)
 void handset_toolkit_rearm(struct handset *hs)
 {
 	int64_t due = pcsct_me_next_due_ms(&hs->me);
-	uint32_t poll = hs->me.poll_interval_ms;
+	uint32_t poll = hs->me.poll_interval_ms ? hs->me.poll_interval_ms : hs->cfg.status_interval_ms;
 
 	if (due >= 0)
 		osmo_timer_schedule(&hs->tick_timer, due / 1000, (due % 1000) * 1000);

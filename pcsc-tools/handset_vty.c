@@ -30,6 +30,7 @@ void handset_cfg_default(struct handset_cfg *cfg)
 	snprintf(cfg->smpp_host, sizeof(cfg->smpp_host), "127.0.0.1");
 	snprintf(cfg->smpp_password, sizeof(cfg->smpp_password), "labpw");
 	cfg->reauth_after_download = true;
+	cfg->status_interval_ms = 30000;
 }
 
 static int copy_arg(struct vty *vty, char *dst, size_t size, const char *src, const char *what)
@@ -216,6 +217,13 @@ DEFUN(cfg_reauth_dl, cfg_reauth_dl_cmd, "reauth-after-download (on|off)",
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_status, cfg_status_cmd, "status-interval <0-600000>",
+      "STATUS to check the card is there when it asked for no POLL INTERVAL (0: never)\nMilliseconds\n")
+{
+	CFG->status_interval_ms = (uint32_t)atoi(argv[0]);
+	return CMD_SUCCESS;
+}
+
 static int config_write_handset(struct vty *vty)
 {
 	char hex[2 * PCSCT_PROFILE_MAX + 1];
@@ -243,6 +251,7 @@ static int config_write_handset(struct vty *vty)
 	vty_out(vty, " display-clear %u%s", CFG->me.display_clear_ms, VTY_NEWLINE);
 	vty_out(vty, " reauth-interval %u%s", CFG->reauth_s, VTY_NEWLINE);
 	vty_out(vty, " reauth-after-download %s%s", CFG->reauth_after_download ? "on" : "off", VTY_NEWLINE);
+	vty_out(vty, " status-interval %u%s", CFG->status_interval_ms, VTY_NEWLINE);
 	return CMD_SUCCESS;
 }
 
@@ -348,7 +357,7 @@ int handset_vty_init(struct handset *hs)
 		&cfg_no_pin_cmd,   &cfg_location_cmd,	   &cfg_language_cmd,	&cfg_profile_cmd,      &cfg_auth_cmd,
 		&cfg_amf_cmd,	   &cfg_smpp_cmd,	   &cfg_no_smpp_cmd,	&cfg_state_file_cmd,
 		&cfg_data_dir_cmd, &cfg_user_timeout_cmd, &cfg_display_clear_cmd, &cfg_reauth_cmd,
-		&cfg_reauth_dl_cmd,
+		&cfg_reauth_dl_cmd, &cfg_status_cmd,
 	};
 	static struct cmd_element *act_cmds[] = {
 		&hs_menu_cmd, &hs_sms_cmd, &hs_dial_cmd, &hs_power_cmd, &hs_clear_cmd, &hs_contact_cmd, &hs_note_cmd,

@@ -114,13 +114,17 @@ check "LOCK through pcscd: lock text on the idle screen, no service" \
 
 # the card goes away while the handset runs: a card error, the handset keeps running until told to stop
 rm -f "$D/state.json"
-timeout 30 "$B/bin/handset-sim" -c "$D/hs.cfg" -q > "$D/hs3.log" 2>&1 &
+sed 's/^ no smpp-link/ no smpp-link\n status-interval 300/' "$D/hs.cfg" > "$D/hs-live.cfg"
+timeout 30 "$B/bin/handset-sim" -c "$D/hs-live.cfg" -q > "$D/hs3.log" 2>&1 &
 echo $! > "$D/hs.pid"
 for ((i = 0; i < 100; i++)); do [ -f "$D/state.json" ] && [ "$(state 's["service"]')" = limited ] && break; sleep 0.05; done
 stop_pid "$D/card.pid"
 sleep 0.6
 "$B/bin/simtool" -c pcsc:SimguardVPCD apdu 80F200000C > /dev/null 2>&1
 check "simtool: a removed card is exit 1" [ $? = 1 ]
+for ((i = 0; i < 60; i++)); do [ "$(state 's["card"]["state"]')" = "card error" ] && break; sleep 0.1; done
+check "the handset's STATUS presence check finds the card gone: card error, no service" \
+	[ "$(state 's["card"]["state"] + "/" + s["service"]')" = "card error/none" ]
 kill -0 "$(cat "$D/hs.pid")" 2>/dev/null
 check "handset-sim still runs after the card left" [ $? = 0 ]
 stop_pid "$D/hs.pid"

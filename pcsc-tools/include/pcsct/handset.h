@@ -45,6 +45,7 @@ struct handset_cfg {
 	int user_timeout_ms;  /* how long a question waits for the keyboard; 0: nobody there */
 	unsigned int reauth_s; /* periodic re-authentication (0: off) */
 	bool reauth_after_download; /* authenticate again once a data download transaction is over */
+	uint32_t status_interval_ms; /* STATUS when the card asked for no POLL INTERVAL (0: none) */
 };
 
 enum handset_card_state {
