@@ -88,7 +88,7 @@ define prog_rule
 $(B)/bin/$(call prog_name,$(1)): $(call obj,$(1)) $(ALL_AREA_LIBS)
 	@mkdir -p $$(dir $$@)
 	@$(if $(V),,echo "  LD      $$@")
-	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $(call obj,$(1)) $$(LINK_LIBS)
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@.tmp.$$$$$$$$ $(call obj,$(1)) $$(LINK_LIBS) && mv -f $$@.tmp.$$$$$$$$ $$@
 endef
 $(foreach m,$(MAIN_SRCS),$(eval $(call prog_rule,$(m))))
 
