@@ -67,7 +67,7 @@ static int rewrite_params(const char *sql, char *out, size_t size)
 	size_t o = 0;
 
 	for (const char *p = sql; *p; p++) {
-		if (o + 2 >= size)
+		if (o + 1 >= size)
 			return -1;
 		if (*p == '\'')
 			quoted = !quoted;

@@ -107,11 +107,13 @@ int osv_cmd_get(struct osv_store *s, int64_t id, struct osv_command *c, struct s
 	return rc;
 }
 
+/* Parameters used in expressions carry casts: PostgreSQL must deduce one type per parameter. */
 static struct osv_query q_cmd_upd = {
-	.sql = "UPDATE commands SET state = ?2, por_status = CASE WHEN ?3 < 0 THEN por_status ELSE ?3 END,"
-	" detail = COALESCE(?4, detail), next_at = CASE WHEN ?5 = 0 THEN next_at ELSE ?5 END,"
-	" lease_owner = '', lease_until = 0, updated_at = ?6,"
-	" secret = CASE WHEN ?2 >= 4 THEN NULL ELSE secret END WHERE id = ?1"
+	.sql = "UPDATE commands SET state = CAST(?2 AS BIGINT), por_status = CASE WHEN CAST(?3 AS BIGINT) < 0"
+	       " THEN por_status ELSE CAST(?3 AS BIGINT) END, detail = COALESCE(CAST(?4 AS TEXT), detail),"
+	       " next_at = CASE WHEN CAST(?5 AS BIGINT) = 0 THEN next_at ELSE CAST(?5 AS BIGINT) END,"
+	       " lease_owner = '', lease_until = 0, updated_at = ?6,"
+	       " secret = CASE WHEN CAST(?2 AS BIGINT) >= 4 THEN NULL ELSE secret END WHERE id = ?1"
 };
 
 static int cmd_update(struct osv_store *s, int64_t id, enum osv_cmd_state stt, int por_status, const char *detail,
@@ -225,11 +227,23 @@ int osv_cmd_set_result(struct osv_store *s, int64_t id, json_t *result, struct s
  * out of the due range (the (state, next_at) index) and come back by themselves when an instance dies. */
 #define DUE_STATES "(1, 2, 3)"
 
+/* Cards of the first due commands, leased to this instance unless another one holds them. */
+static struct osv_query q_card_lease = {
+	.sql = "UPDATE cards SET lease_owner = ?1, lease_until = ?2 WHERE id IN (SELECT card_id FROM commands"
+	       " WHERE state IN " DUE_STATES " AND next_at <= ?3 ORDER BY next_at, id LIMIT ?4)"
+	       " AND (lease_owner = ?1 OR lease_until < ?3)",
+	.sql_pg = "UPDATE cards SET lease_owner = ?1, lease_until = ?2 WHERE id IN (SELECT id FROM cards WHERE id IN"
+		  " (SELECT card_id FROM commands WHERE state IN " DUE_STATES " AND next_at <= ?3 ORDER BY next_at, id"
+		  " LIMIT ?4) AND (lease_owner = ?1 OR lease_until < ?3) FOR UPDATE SKIP LOCKED)",
+};
+
 static struct osv_query q_cmd_claim = {
 	.sql = "UPDATE commands SET lease_owner = ?1, lease_until = ?2, next_at = ?2 WHERE id IN (SELECT id FROM commands"
-	       " WHERE state IN " DUE_STATES " AND next_at <= ?3 ORDER BY next_at, id LIMIT ?4) RETURNING id",
+	       " WHERE state IN " DUE_STATES " AND next_at <= ?3 AND card_id IN (SELECT id FROM cards"
+	       " WHERE lease_owner = ?1 AND lease_until >= ?3) ORDER BY next_at, id LIMIT ?4) RETURNING id",
 	.sql_pg = "UPDATE commands SET lease_owner = ?1, lease_until = ?2, next_at = ?2 WHERE id IN (SELECT id FROM"
-		  " commands WHERE state IN " DUE_STATES " AND next_at <= ?3 ORDER BY next_at, id"
+		  " commands WHERE state IN " DUE_STATES " AND next_at <= ?3 AND card_id IN (SELECT id FROM cards"
+		  " WHERE lease_owner = ?1 AND lease_until >= ?3) ORDER BY next_at, id"
 		  " LIMIT ?4 FOR UPDATE SKIP LOCKED) RETURNING id",
 };
 
@@ -240,10 +254,9 @@ static int cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int osv_cmd_claim(struct osv_store *s, int64_t now, int lease, int max, int64_t *ids, struct sg_error *err)
+static int lease_cards(struct osv_store *s, int64_t now, int lease, int max, struct sg_error *err)
 {
-	struct osv_db_stmt *st = osv_q(s, &q_cmd_claim, err);
-	int n = 0, rc;
+	struct osv_db_stmt *st = osv_q(s, &q_card_lease, err);
 
 	if (!st)
 		return -1;
@@ -251,11 +264,33 @@ int osv_cmd_claim(struct osv_store *s, int64_t now, int lease, int max, int64_t 
 	osv_db_bind_int(st, 2, now + lease);
 	osv_db_bind_int(st, 3, now);
 	osv_db_bind_int(st, 4, max);
+	return osv_q_run(st, err);
+}
+
+int osv_cmd_claim(struct osv_store *s, int64_t now, int lease, int max, int64_t *ids, struct sg_error *err)
+{
+	struct osv_db_stmt *st;
+	int n = 0, rc;
+
+	if (osv_store_begin(s, err) < 0)
+		return -1;
+	if (lease_cards(s, now, lease, max, err) < 0 || !(st = osv_q(s, &q_cmd_claim, err))) {
+		osv_store_rollback(s);
+		return -1;
+	}
+	osv_db_bind_text(st, 1, s->instance);
+	osv_db_bind_int(st, 2, now + lease);
+	osv_db_bind_int(st, 3, now);
+	osv_db_bind_int(st, 4, max);
 	while (n < max && (rc = osv_q_row(st, err)) == 1)
 		ids[n++] = osv_db_col_int(st, 0);
-	if (n < max && rc < 0)
+	if (n < max && rc < 0) {
+		osv_store_rollback(s);
 		return -1;
+	}
 	osv_db_reset(st);
+	if (osv_store_commit(s, err) < 0)
+		return -1;
 	/* RETURNING gives no order guarantee; per-card counter order follows command order. */
 	qsort(ids, (size_t)n, sizeof(ids[0]), cmp_id);
 	return n;
@@ -264,6 +299,8 @@ int osv_cmd_claim(struct osv_store *s, int64_t now, int lease, int max, int64_t 
 static struct osv_query q_cmd_release = { .sql = "UPDATE commands SET lease_owner = '', next_at ="
 					  " CASE WHEN lease_until = next_at THEN 0 ELSE next_at END, lease_until = 0"
 					  " WHERE lease_owner = ?1" };
+static struct osv_query q_card_release = { .sql = "UPDATE cards SET lease_owner = '', lease_until = 0"
+					   " WHERE lease_owner = ?1" };
 
 int osv_cmd_release_mine(struct osv_store *s, struct sg_error *err)
 {
@@ -272,10 +309,14 @@ int osv_cmd_release_mine(struct osv_store *s, struct sg_error *err)
 	if (!st)
 		return -1;
 	osv_db_bind_text(st, 1, s->instance);
+	if (osv_q_run(st, err) < 0 || !(st = osv_q(s, &q_card_release, err)))
+		return -1;
+	osv_db_bind_text(st, 1, s->instance);
 	return osv_q_run(st, err);
 }
 
-static struct osv_query q_cmd_counts = { .sql = "SELECT state, count(*) FROM commands WHERE ?1 = 0 OR campaign_id = ?1"
+static struct osv_query q_cmd_counts = { .sql = "SELECT state, count(*) FROM commands WHERE CAST(?1 AS BIGINT) = 0"
+					 " OR campaign_id = CAST(?1 AS BIGINT)"
 					 " GROUP BY state" };
 
 int osv_cmd_counts(struct osv_store *s, int64_t campaign_id, int64_t counts[OSV_CMD_STATE_COUNT],
@@ -358,8 +399,9 @@ json_t *osv_cmd_json(struct osv_store *s, const struct osv_command *c, struct sg
 }
 
 static struct osv_query q_cmd_list = {
-	.sql = "SELECT " CMD_COLS " FROM commands m WHERE (?1 = 0 OR card_id = ?1) AND (?2 = 0 OR campaign_id = ?2)"
-	" AND (?3 = 0 OR card_id IN (SELECT card_id FROM devices WHERE owner_id = ?3)) ORDER BY id DESC LIMIT ?4"
+	.sql = "SELECT " CMD_COLS " FROM commands m WHERE (CAST(?1 AS BIGINT) = 0 OR card_id = CAST(?1 AS BIGINT))"
+	       " AND (CAST(?2 AS BIGINT) = 0 OR campaign_id = CAST(?2 AS BIGINT)) AND (CAST(?3 AS BIGINT) = 0 OR card_id"
+	       " IN (SELECT card_id FROM devices WHERE owner_id = CAST(?3 AS BIGINT))) ORDER BY id DESC LIMIT ?4"
 };
 
 json_t *osv_cmd_list(struct osv_store *s, int64_t card_id, int64_t campaign_id, int64_t owner_id, int limit,
@@ -403,7 +445,8 @@ out:
 
 static struct osv_query q_cmd_count_attempt = { .sql = "UPDATE commands SET attempts = attempts + 1 WHERE id = ?1" };
 static struct osv_query q_att_ins = { .sql = "INSERT INTO attempts (command_id, card_id, kvn, cntr, packet, sent_at)"
-				      " SELECT ?1, card_id, ?2, ?3, ?4, ?5 FROM commands WHERE id = ?1 RETURNING id" };
+				      " SELECT CAST(?1 AS BIGINT), card_id, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), ?4,"
+				      " CAST(?5 AS BIGINT) FROM commands WHERE id = CAST(?1 AS BIGINT) RETURNING id" };
 
 int osv_attempt_insert(struct osv_store *s, struct osv_attempt *a, const uint8_t *pkt, size_t len,
 		       struct sg_error *err)

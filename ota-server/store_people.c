@@ -202,8 +202,9 @@ static struct osv_query q_dev_ins = { .sql = "INSERT INTO devices (card_id, owne
 static struct osv_query q_dev_get = { .sql = "SELECT card_id, owner_id, label, imei, opted_out, lock_origin, disabled"
 				      " FROM devices WHERE card_id = ?1" };
 static struct osv_query q_dev_upd = { .sql = "UPDATE devices SET label = ?2, imei = ?3, opted_out = ?4, lock_origin = ?5,"
-				      " disabled = ?6, disabled_at = CASE WHEN ?6 = 1 AND disabled = 0 THEN ?7"
-				      " WHEN ?6 = 0 THEN 0 ELSE disabled_at END, updated_at = ?7 WHERE card_id = ?1" };
+				      " disabled = CAST(?6 AS BIGINT), disabled_at = CASE WHEN CAST(?6 AS BIGINT) = 1 AND disabled = 0"
+				      " THEN CAST(?7 AS BIGINT) WHEN CAST(?6 AS BIGINT) = 0 THEN 0 ELSE disabled_at END,"
+				      " updated_at = CAST(?7 AS BIGINT) WHERE card_id = ?1" };
 
 int osv_device_register(struct osv_store *s, const struct osv_device *d, int64_t now, struct sg_error *err)
 {
@@ -307,7 +308,8 @@ static const char *lock_name(int origin)
 
 static struct osv_query q_dev_list = { .sql = "SELECT c.iccid, c.msisdn, o.name, d.label, d.imei, d.opted_out,"
 				       " d.lock_origin, d.disabled, d.last FROM devices d JOIN cards c ON c.id = d.card_id"
-				       " JOIN owners o ON o.id = d.owner_id WHERE ?1 < 0 OR d.owner_id = ?1"
+				       " JOIN owners o ON o.id = d.owner_id WHERE CAST(?1 AS BIGINT) < 0"
+				       " OR d.owner_id = CAST(?1 AS BIGINT)"
 				       " ORDER BY c.iccid" };
 
 static json_t *device_row(struct osv_db_stmt *st)

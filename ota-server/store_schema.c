@@ -81,6 +81,12 @@ static const struct migration migrations[] = {
 		.tables = "ALTER TABLE cards ADD COLUMN report_cntr INTEGER NOT NULL DEFAULT 0;"
 			  "ALTER TABLE commands ADD COLUMN secret BLOB;",
 	},
+	{
+		/* A card is served by one instance at a time, so its packets leave in counter order. */
+		.version = 3,
+		.tables = "ALTER TABLE cards ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';"
+			  "ALTER TABLE cards ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;",
+	},
 };
 
 /* SQLite words -> PostgreSQL words, whole words only. */

@@ -318,31 +318,37 @@ static void test_claim_leases(void **state)
 {
 	struct fixture *f = *state;
 	struct osv_store *other;
-	struct osv_card c;
+	struct osv_card c1, c2;
 	struct sg_error err;
-	int64_t ids[8], a, b;
+	int64_t ids[8], a, b, c;
 
 	import(f);
-	assert_int_equal(osv_card_get(f->s, "8949000000000000011", &c, &err), 1);
-	a = new_command(f, c.id, "lock", 100);
-	b = new_command(f, c.id, "locate", 100);
+	assert_int_equal(osv_card_get(f->s, "8949000000000000011", &c1, &err), 1);
+	assert_int_equal(osv_card_get(f->s, "8949000000000000029", &c2, &err), 1);
+	a = new_command(f, c1.id, "lock", 100);
+	b = new_command(f, c2.id, "locate", 100);
+	c = new_command(f, c1.id, "ring", 100);
 	other = osv_store_open(f->path, &f->kb, "test-2", &err);
 	assert_non_null(other);
 	assert_int_equal(osv_cmd_claim(f->s, 100, 30, 1, ids, &err), 1);
 	assert_int_equal(ids[0], a);
-	/* The second instance gets only what the first did not lease. */
+	/* The second instance gets neither the leased command nor another one for the same card. */
 	assert_int_equal(osv_cmd_claim(other, 100, 30, 8, ids, &err), 1);
 	assert_int_equal(ids[0], b);
 	assert_int_equal(osv_cmd_claim(other, 110, 30, 8, ids, &err), 0);
-	/* Leases that ran out (their instance died) are taken over. */
-	assert_int_equal(osv_cmd_claim(other, 131, 30, 8, ids, &err), 2);
+	/* The card's own instance does get it. */
+	assert_int_equal(osv_cmd_claim(f->s, 110, 30, 8, ids, &err), 1);
+	assert_int_equal(ids[0], c);
+	/* Leases that ran out (their instance died) are taken over, card leases included. */
+	assert_int_equal(osv_cmd_claim(other, 141, 30, 8, ids, &err), 3);
 	assert_int_equal(ids[0], a);
-	assert_int_equal(ids[1], b);
 	/* Not due yet after an update with a later time; final states are never claimed. */
 	assert_int_equal(osv_cmd_update(other, a, OSV_CMD_SUBMITTED, -1, NULL, 500, &err), 0);
 	assert_int_equal(osv_cmd_update(other, b, OSV_CMD_CONFIRMED, 0, "done", 0, &err), 0);
+	assert_int_equal(osv_cmd_update(other, c, OSV_CMD_CONFIRMED, 0, "done", 0, &err), 0);
 	assert_int_equal(osv_cmd_claim(other, 499, 30, 8, ids, &err), 0);
 	assert_int_equal(osv_cmd_claim(other, 500, 30, 8, ids, &err), 1);
+	/* After a restart an instance releases what it held: the other one may take it at once. */
 	assert_int_equal(osv_cmd_release_mine(other, &err), 0);
 	assert_int_equal(osv_cmd_claim(f->s, 501, 30, 8, ids, &err), 1);
 	osv_store_close(other);

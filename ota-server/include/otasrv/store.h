@@ -5,7 +5,9 @@
  *
  * Several server instances may share one database: a counter is taken with one UPDATE ... RETURNING (the row
  * lock serialises instances), and commands are claimed with a lease (instance id, expiry) taken by one UPDATE
- * over a SKIP LOCKED selection on PostgreSQL, so two instances never work on one command at once.
+ * over a SKIP LOCKED selection on PostgreSQL, so two instances never work on one command at once. Cards are
+ * leased the same way before their commands, so one card's packets leave from one instance, in counter order
+ * (a card with "counter must be higher" would refuse a lower counter overtaken by a higher one).
  *
  * Getters return 1 found, 0 not found, -1 error (err filled). Mutators return 0 or -1. Times are Unix seconds
  * chosen by the caller. Nothing here logs, and no key ever leaves except through osv_keyset_load(). */
@@ -21,7 +23,7 @@
 #include "simguard/sg_error.h"
 #include "otasrv/keybox.h"
 
-#define OSV_SCHEMA_VERSION 2
+#define OSV_SCHEMA_VERSION 3
 #define OSV_MAX_KVN 15
 #define OSV_NAME_MAX 64
 
