@@ -10,14 +10,14 @@
 #include "pcsct/answers.h"
 
 #define MAX_ANSWERS 10000
-#define MAX_FILE (1 << 20)
+#define MAX_FILE    (1 << 20)
 
 static const struct {
 	const char *word;
 	enum pcsct_answer_kind kind;
 } bare_words[] = {
-	{ "ok", PCSCT_ANS_OK },	    { "back", PCSCT_ANS_BACK }, { "end", PCSCT_ANS_END },
-	{ "help", PCSCT_ANS_HELP }, { "none", PCSCT_ANS_NO_RESPONSE },
+	{"ok", PCSCT_ANS_OK},	  {"back", PCSCT_ANS_BACK},	   {"end", PCSCT_ANS_END},
+	{"help", PCSCT_ANS_HELP}, {"none", PCSCT_ANS_NO_RESPONSE},
 };
 
 int pcsct_answer_parse(const char *line, struct pcsct_answer *a, struct sg_error *err)
@@ -153,7 +153,7 @@ static void show_question(FILE *out, const struct pcsct_ask *q)
 
 void pcsct_answer_prompt(FILE *in, FILE *out, const struct pcsct_ask *q, int timeout_ms, struct pcsct_answer *a)
 {
-	struct pollfd p = { .fd = fileno(in), .events = POLLIN };
+	struct pollfd p = {.fd = fileno(in), .events = POLLIN};
 	char line[PCSCT_TEXT_MAX];
 	struct sg_error err;
 	size_t l;
@@ -174,7 +174,7 @@ void pcsct_answer_prompt(FILE *in, FILE *out, const struct pcsct_ask *q, int tim
 	if (pcsct_answer_parse(line, a, &err) == 0)
 		return;
 	if (q->kind == PCSCT_ASK_SELECT && l && strspn(line, "0123456789") == l && atoi(line) >= 1 &&
-		atoi(line) <= 255) {
+	    atoi(line) <= 255) {
 		a->kind = PCSCT_ANS_ITEM;
 		a->item = (uint8_t)atoi(line);
 		return;

@@ -13,7 +13,7 @@
 enum pcsct_key_result pcsct_antitheft_user_key(struct pcsct_card *card, uint8_t key[PCSCT_UD_KEY_LEN],
 					       struct sg_error *err)
 {
-	static const uint8_t env[] = { ENV_USER_DATA_KEY, 0x04, 0x82, 0x02, 0x82, 0x81 };
+	static const uint8_t env[] = {ENV_USER_DATA_KEY, 0x04, 0x82, 0x02, 0x82, 0x81};
 	struct apdu_buf a;
 	struct pcsct_rsp rsp;
 	char desc[96];

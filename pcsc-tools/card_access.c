@@ -39,7 +39,7 @@ static int xfer(struct pcsct_card *c, const uint8_t *cmd, size_t len, uint8_t *r
 		c->trace(c->trace_arg, cmd, len, raw, *raw_len);
 	if (*raw_len < 2)
 		return sg_err(err, "card answered %zu byte%s without a status word", *raw_len,
-			*raw_len == 1 ? "" : "s");
+			      *raw_len == 1 ? "" : "s");
 	return 0;
 }
 
@@ -56,8 +56,7 @@ static int with_le(const uint8_t *cmd, size_t len, size_t le, struct apdu_buf *o
 	return apdu_build(out, &a, err);
 }
 
-int pcsct_transmit(struct pcsct_card *c, const uint8_t *apdu, size_t len, struct pcsct_rsp *rsp,
-		   struct sg_error *err)
+int pcsct_transmit(struct pcsct_card *c, const uint8_t *apdu, size_t len, struct pcsct_rsp *rsp, struct sg_error *err)
 {
 	struct apdu_buf cur;
 	uint8_t raw[PCSCT_RAW_MAX];
@@ -86,7 +85,7 @@ int pcsct_transmit(struct pcsct_card *c, const uint8_t *apdu, size_t len, struct
 			/* Wrong Le: the data of this exchange is void, ask again with the length the card named. */
 			if (with_le(cur.bytes, cur.len, sw2 ? sw2 : 256, &cur, err) < 0)
 				return sg_err(err,
-					"card asked for Le=%02X (6C%02X) but the command cannot be re-sent: %s",
+					      "card asked for Le=%02X (6C%02X) but the command cannot be re-sent: %s",
 					      sw2, sw2, err ? err->msg : "");
 			continue;
 		}

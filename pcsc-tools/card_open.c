@@ -10,9 +10,9 @@ int pcsct_card_open(void *ctx, const char *spec, struct pcsct_card **out, struct
 		const char *prefix;
 		int (*open)(void *ctx, const char *arg, struct pcsct_card **out, struct sg_error *err);
 	} schemes[] = {
-		{ "pcsc:", pcsct_pcsc_open },
-		{ "sim:", pcsct_sim_open },
-		{ "replay:", pcsct_replay_open },
+		{"pcsc:", pcsct_pcsc_open},
+		{"sim:", pcsct_sim_open},
+		{"replay:", pcsct_replay_open},
 	};
 	size_t i;
 

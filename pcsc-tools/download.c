@@ -91,8 +91,7 @@ int pcsct_ota_tpdus(const uint8_t *packet, size_t len, const struct sms_addr *fr
 	int n, i;
 
 	n = sms_ota_split(packet, len, SMS_IEI_CPI, concat16, ref, parts,
-		max < SMS_CONCAT_MAX_PARTS ? max : SMS_CONCAT_MAX_PARTS,
-			  err);
+			  max < SMS_CONCAT_MAX_PARTS ? max : SMS_CONCAT_MAX_PARTS, err);
 	if (n < 0)
 		return -1;
 	sms_scts_from_time(time(NULL), scts);

@@ -8,7 +8,7 @@
 #include "pcsct/handset.h"
 #include "simguard/tlv.h"
 
-static const char *const emergency_numbers[] = { "112", "911", "999", "000", "08", "110", "118", "119" };
+static const char *const emergency_numbers[] = {"112", "911", "999", "000", "08", "110", "118", "119"};
 
 static bool is_emergency(const char *number)
 {
@@ -32,7 +32,7 @@ static void outcome(struct handset *hs, const char *number, const char *result, 
 /* The call control result: result byte, length, then COMPREHENSION-TLVs (address, alpha identifier ...). */
 static void control_result(struct handset *hs, const char *number, const uint8_t *data, size_t len)
 {
-	static const char *const results[] = { "allowed", "barred by the card", "allowed, modified by the card" };
+	static const char *const results[] = {"allowed", "barred by the card", "allowed, modified by the card"};
 	char alpha[PCSCT_TEXT_MAX] = "", to[CAT_ADDR_MAX_DIGITS + 1] = "";
 	struct sg_tlv t;
 	struct sg_tlv_reader r;
@@ -64,8 +64,8 @@ static void control_result(struct handset *hs, const char *number, const uint8_t
 
 int handset_dial(struct handset *hs, const char *number)
 {
-	struct cat_address a = { .ton = 0, .npi = 1 };
-	struct cat_call_control cc = { .address = &a, .location = &hs->cfg.me.loc };
+	struct cat_address a = {.ton = 0, .npi = 1};
+	struct cat_call_control cc = {.address = &a, .location = &hs->cfg.me.loc};
 	struct cat_buf env;
 	struct pcsct_rsp rsp;
 	struct sg_error err;

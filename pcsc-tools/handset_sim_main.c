@@ -27,7 +27,7 @@
 #include "uicc/card.h"
 
 #define HANDSET_VTY_PORT 4279
-#define MAX_ACTIONS 64
+#define MAX_ACTIONS	 64
 
 extern int handset_logss;
 
@@ -59,7 +59,7 @@ struct options {
 
 static struct handset *g_hs;
 static struct log_info_cat log_cats[16];
-static struct log_info log_info = { .cat = log_cats };
+static struct log_info log_info = {.cat = log_cats};
 static struct vty_app_info vty_info = {
 	.name = "handset-sim",
 	.version = "1",
@@ -108,22 +108,19 @@ static int add_action(struct options *o, enum action_kind k, const char *arg)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-		{ "config-file", 1, 0, 'c' }, { "card", 1, 0, 'C' },	     { "state-file", 1, 0, 'S' },
-		{ "data-dir", 1, 0, 'D' },    { "answers", 1, 0, 'a' },	     { "interactive", 0, 0, 'i' },
-		{ "quiet", 0, 0, 'q' },	      { "once", 0, 0, 'o' },	     { "trace", 0, 0, 't' },
-		{ "deliver-tpdu", 1, 0, 'T' },
-		{ "deliver-ussd", 1, 0, 'U' }, { "power-cycle", 0, 0, 'P' }, { "menu-select", 1, 0, 'M' },
-		{ "clear", 0, 0, 'L' },	      { "contact", 1, 0, 'K' },	     { "note", 1, 0, 'N' },
-		{ "wait-ms", 1, 0, 'W' },     { "dial", 1, 0, 'X' },	     { "deliver-ota", 1, 0, 'O' },
-		{ "help", 0, 0, 'h' },
-		{ 0, 0, 0, 0 },
+		{"config-file", 1, 0, 'c'},  {"card", 1, 0, 'C'},	  {"state-file", 1, 0, 'S'},
+		{"data-dir", 1, 0, 'D'},     {"answers", 1, 0, 'a'},	  {"interactive", 0, 0, 'i'},
+		{"quiet", 0, 0, 'q'},	     {"once", 0, 0, 'o'},	  {"trace", 0, 0, 't'},
+		{"deliver-tpdu", 1, 0, 'T'}, {"deliver-ussd", 1, 0, 'U'}, {"power-cycle", 0, 0, 'P'},
+		{"menu-select", 1, 0, 'M'},  {"clear", 0, 0, 'L'},	  {"contact", 1, 0, 'K'},
+		{"note", 1, 0, 'N'},	     {"wait-ms", 1, 0, 'W'},	  {"dial", 1, 0, 'X'},
+		{"deliver-ota", 1, 0, 'O'},  {"help", 0, 0, 'h'},	  {0, 0, 0, 0},
 	};
 	static const struct {
 		int opt;
 		enum action_kind kind;
-	} acts[] = { { 'T', ACT_TPDU }, { 'U', ACT_USSD },    { 'P', ACT_POWER_CYCLE }, { 'M', ACT_MENU },
-		     { 'L', ACT_CLEAR },    { 'K', ACT_CONTACT }, { 'N', ACT_NOTE },	      { 'W', ACT_WAIT },
-		     { 'X', ACT_DIAL },	    { 'O', ACT_OTA } };
+	} acts[] = {{'T', ACT_TPDU},	{'U', ACT_USSD}, {'P', ACT_POWER_CYCLE}, {'M', ACT_MENU}, {'L', ACT_CLEAR},
+		    {'K', ACT_CONTACT}, {'N', ACT_NOTE}, {'W', ACT_WAIT},	 {'X', ACT_DIAL}, {'O', ACT_OTA}};
 	size_t i;
 	int c;
 
@@ -211,7 +208,7 @@ static int deliver_ussd(struct handset *hs, const char *arg, struct sg_error *er
 static int deliver_ota(struct handset *hs, const char *arg, struct sg_error *err)
 {
 	const char *colon = strchr(arg, ':');
-	struct sms_addr from = { .npi = 1 };
+	struct sms_addr from = {.npi = 1};
 	uint8_t packet[SP_MAX_PACKET], (*tpdus)[SMS_TPDU_MAX];
 	size_t lens[SMS_CONCAT_MAX_PARTS];
 	long n;
@@ -294,7 +291,7 @@ fail:
 /* Keyboard commands when interactive. */
 static int stdin_cb(struct osmo_fd *ofd, unsigned int what)
 {
-	struct action a = { 0 };
+	struct action a = {0};
 	char line[600];
 	size_t l;
 
@@ -305,20 +302,20 @@ static int stdin_cb(struct osmo_fd *ofd, unsigned int what)
 	l = strcspn(line, "\r\n");
 	line[l] = '\0';
 	if (strncmp(line, "menu ", 5) == 0)
-		a = (struct action){ ACT_MENU, line + 5 };
+		a = (struct action){ACT_MENU, line + 5};
 	else if (strcmp(line, "clear") == 0 || l == 0)
-		a = (struct action){ ACT_CLEAR, NULL };
+		a = (struct action){ACT_CLEAR, NULL};
 	else if (strncmp(line, "contact ", 8) == 0 && strchr(line + 8, ' ')) {
 		*strchr(line + 8, ' ') = ':'; /* NAME NUMBER -> NAME:NUMBER, as --contact takes it */
-		a = (struct action){ ACT_CONTACT, line + 8 };
+		a = (struct action){ACT_CONTACT, line + 8};
 	} else if (strncmp(line, "note ", 5) == 0)
-		a = (struct action){ ACT_NOTE, line + 5 };
+		a = (struct action){ACT_NOTE, line + 5};
 	else if (strncmp(line, "sms ", 4) == 0)
-		a = (struct action){ ACT_TPDU, line + 4 };
+		a = (struct action){ACT_TPDU, line + 4};
 	else if (strncmp(line, "dial ", 5) == 0)
-		a = (struct action){ ACT_DIAL, line + 5 };
+		a = (struct action){ACT_DIAL, line + 5};
 	else if (strcmp(line, "power") == 0)
-		a = (struct action){ ACT_POWER_CYCLE, NULL };
+		a = (struct action){ACT_POWER_CYCLE, NULL};
 	else if (strcmp(line, "quit") == 0) {
 		osmo_select_shutdown_request();
 		return 0;
@@ -342,8 +339,8 @@ static void logging_setup(void *ctx)
 	size_t n = uicc_log_info.num_cat;
 
 	memcpy(log_cats, uicc_log_info.cat, n * sizeof(log_cats[0]));
-	log_cats[n] = (struct log_info_cat){ .name = "DHANDSET", .description = "Handset simulator", .enabled = 1,
-					     .loglevel = LOGL_NOTICE };
+	log_cats[n] = (struct log_info_cat){
+		.name = "DHANDSET", .description = "Handset simulator", .enabled = 1, .loglevel = LOGL_NOTICE};
 	log_info.num_cat = n + 1;
 	handset_logss = (int)n;
 	osmo_init_logging2(ctx, &log_info);
@@ -387,7 +384,7 @@ static int configure(struct handset *hs, const struct options *o)
 static struct handset *handset_alloc(void *ctx)
 {
 	struct handset *hs = talloc_zero(ctx, struct handset);
-	struct sms_reasm_cfg rc = { .max_groups = 16, .max_bytes = 4096, .timeout = 60 };
+	struct sms_reasm_cfg rc = {.max_groups = 16, .max_bytes = 4096, .timeout = 60};
 
 	hs->ctx = hs;
 	hs->smpp_ofd.fd = -1;
@@ -423,7 +420,7 @@ static void shutdown_handset(struct handset *hs, bool power_off)
 
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
+	struct options o = {0};
 	struct osmo_fd kbd;
 	void *ctx = talloc_named_const(NULL, 0, "handset-sim");
 	struct handset *hs;

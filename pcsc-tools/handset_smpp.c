@@ -10,9 +10,9 @@
 #include "simguard/hex.h"
 #include "smsgw/smpp_client.h"
 
-#define HOUSEKEEPING_MS 1000
+#define HOUSEKEEPING_MS	   1000
 #define CONNECT_TIMEOUT_MS 2000
-#define BACKOFF_MAX_S 30
+#define BACKOFF_MAX_S	   30
 
 static void schedule(struct handset *hs, unsigned int ms)
 {
@@ -125,7 +125,7 @@ static void on_deliver(struct handset *hs, const uint8_t *pdu, size_t len, uint3
 		handset_event(hs, "bad deliver_sm: %s", why);
 	} else if (sm.ussd_op >= 0) {
 		st = handset_ussd_deliver(hs, sm.src, sm.ussd_op, sm.dcs, sm.ud, sm.ud_len, &err) < 0 ? ESME_RX_T_APPN
-												: ESME_ROK;
+												      : ESME_ROK;
 	} else {
 		st = mt_sms(hs, &sm);
 	}
@@ -224,8 +224,7 @@ int handset_smpp_submit(struct handset *hs, const struct sms_addr *dst, uint8_t 
 		sent = true;
 	json_array_append_new(hs->mo_log, json_pack("{s:s,s:i,s:i,s:i,s:s,s:b}", "to", dst->digits, "pid", pid, "dcs",
 						    dcs, "ussd_op", ussd_op, "ud",
-						    sg_hex_encode(ud, len, hex, sizeof(hex)),
-						    "sent", sent));
+						    sg_hex_encode(ud, len, hex, sizeof(hex)), "sent", sent));
 	while (json_array_size(hs->mo_log) > 20)
 		json_array_remove(hs->mo_log, 0);
 	handset_changed(hs);

@@ -13,7 +13,7 @@
 #include "pcsct/handset.h"
 #include "simguard/hex.h"
 
-#define DL_TIMEOUT_S 60
+#define DL_TIMEOUT_S	  60
 #define PID_ANSI136_RDATA 0x7C
 
 static bool is_data_download(const struct sms_deliver *d)
@@ -180,8 +180,8 @@ static struct hs_dl_group *dl_group(struct handset *hs, const struct sms_deliver
 	return free_g;
 }
 
-static void download_part(struct handset *hs, const struct sms_deliver *d, const struct sms_udh *h,
-			  const uint8_t *tpdu, size_t len)
+static void download_part(struct handset *hs, const struct sms_deliver *d, const struct sms_udh *h, const uint8_t *tpdu,
+			  size_t len)
 {
 	struct hs_dl_group *g = dl_group(hs, d, h);
 	struct sms_deliver part;
@@ -201,7 +201,7 @@ static void download_part(struct handset *hs, const struct sms_deliver *d, const
 	g->len[h->concat_seq - 1] = len;
 	if (++g->have < g->total) {
 		handset_event(hs, "data download part %u/%u from %s held", h->concat_seq, h->concat_total,
-			d->oa.digits);
+			      d->oa.digits);
 		return;
 	}
 	for (i = 0; i < g->total; i++)
@@ -272,7 +272,7 @@ uint8_t handset_sms_submit(struct handset *hs, const uint8_t *tpdu, size_t len, 
 uint8_t handset_ussd_submit(struct handset *hs, uint8_t dcs, const uint8_t *data, size_t len, uint8_t *addl,
 			    char *reply, size_t reply_size)
 {
-	struct sms_addr to = { .ton = 0, .npi = 1 };
+	struct sms_addr to = {.ton = 0, .npi = 1};
 	struct sg_error err;
 
 	reply[0] = '\0';
@@ -295,7 +295,7 @@ int handset_ussd_deliver(struct handset *hs, const char *from, int ussd_op, uint
 			 size_t len, struct sg_error *err)
 {
 	struct pcsct_dl_result res;
-	struct sms_addr to = { .ton = 0, .npi = 1 };
+	struct sms_addr to = {.ton = 0, .npi = 1};
 
 	snprintf(hs->ussd_peer, sizeof(hs->ussd_peer), "%s", from);
 	if (!sms_dcs_is_class2_8bit(dcs)) {
@@ -314,8 +314,7 @@ int handset_ussd_deliver(struct handset *hs, const char *from, int ussd_op, uint
 	snprintf(to.digits, sizeof(to.digits), "%s", from);
 	/* The answer to a network-initiated request is its confirm (request op + 16, as SMPP 3.4 numbers them). */
 	if (handset_smpp_submit(hs, &to, 0, dcs, false, res.data, res.len,
-				ussd_op >= 0 && ussd_op < 16 ? ussd_op + 16 : 18,
-				err) < 0)
+				ussd_op >= 0 && ussd_op < 16 ? ussd_op + 16 : 18, err) < 0)
 		handset_event(hs, "USSD answer not sent: %s", err->msg);
 	if (res.proactive)
 		handset_toolkit_serve(hs, res.proactive_sw);

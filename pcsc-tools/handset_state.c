@@ -64,7 +64,7 @@ static json_t *card_json(const struct handset *hs)
 
 static json_t *userdata_json(const struct handset *hs)
 {
-	static const char *const names[] = { "no key", "open", "unreadable", "error", "locked" };
+	static const char *const names[] = {"no key", "open", "unreadable", "error", "locked"};
 	json_t *o = json_pack("{s:s,s:s}", "state", names[hs->ud_state], "error", hs->ud_error);
 
 	if (hs->ud_state == HS_UD_OPEN && hs->user_data)
@@ -79,14 +79,13 @@ json_t *handset_state_json(const struct handset *hs)
 	return json_pack("{s:s,s:s,s:s,s:i,s:o,s:s,s:s,s:{s:s,s:s},s:{s:i,s:i,s:i,s:i},s:o,s:o,s:O,s:O,s:{s:b},"
 			 "s:i,s:{s:s,s:s,s:s},s:O}",
 			 "power", hs->powered ? "on" : "off", "msisdn", hs->cfg.msisdn, "imei", hs->cfg.me.imei,
-				"power_ups", hs->power_ups, "card",
-			 card_json(hs), "service", pcsct_service_name(hs->me.service), "service_text",
-			 service_text(hs), "attach", "result", pcsct_auth_result_name(hs->auth), "why", hs->auth_why,
-			 "network", "mcc", l->mcc, "mnc", l->mnc, "lac", l->lac, "cell_id", l->cell_id, "toolkit",
-			 pcsct_me_to_json(&hs->me), "user_data", userdata_json(hs), "inbox", hs->inbox, "mo",
-			 hs->mo_log, "smpp", "bound", hs->smpp_bound, "downloads", hs->downloads, "call", "number",
-				hs->call.number,
-			 "result", hs->call.result, "text", hs->call.text, "log", hs->log);
+			 "power_ups", hs->power_ups, "card", card_json(hs), "service",
+			 pcsct_service_name(hs->me.service), "service_text", service_text(hs), "attach", "result",
+			 pcsct_auth_result_name(hs->auth), "why", hs->auth_why, "network", "mcc", l->mcc, "mnc", l->mnc,
+			 "lac", l->lac, "cell_id", l->cell_id, "toolkit", pcsct_me_to_json(&hs->me), "user_data",
+			 userdata_json(hs), "inbox", hs->inbox, "mo", hs->mo_log, "smpp", "bound", hs->smpp_bound,
+			 "downloads", hs->downloads, "call", "number", hs->call.number, "result", hs->call.result,
+			 "text", hs->call.text, "log", hs->log);
 }
 
 int handset_state_write(struct handset *hs)

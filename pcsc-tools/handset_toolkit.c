@@ -85,11 +85,11 @@ static void event_download(struct handset *hs, const struct cat_event_download *
 
 void handset_location_event(struct handset *hs)
 {
-	struct cat_event_download ev = { .event = CAT_EVT_LOCATION_STATUS, .has_location_status = true };
+	struct cat_event_download ev = {.event = CAT_EVT_LOCATION_STATUS, .has_location_status = true};
 
 	if (!hs->card || hs->card_state != HS_CARD_READY || hs->in_session)
 		return;
-	ev.location_status = hs->me.service == PCSCT_SVC_NORMAL    ? CAT_LOCSTAT_NORMAL
+	ev.location_status = hs->me.service == PCSCT_SVC_NORMAL	   ? CAT_LOCSTAT_NORMAL
 			     : hs->me.service == PCSCT_SVC_LIMITED ? CAT_LOCSTAT_LIMITED
 								   : CAT_LOCSTAT_NO_SERVICE;
 	if (hs->me.service == PCSCT_SVC_NORMAL)
@@ -99,7 +99,7 @@ void handset_location_event(struct handset *hs)
 
 void handset_user_activity(struct handset *hs)
 {
-	struct cat_event_download ev = { .event = CAT_EVT_USER_ACTIVITY };
+	struct cat_event_download ev = {.event = CAT_EVT_USER_ACTIVITY};
 
 	if (hs->card_state == HS_CARD_READY && !hs->in_session)
 		event_download(hs, &ev, true);
@@ -109,7 +109,7 @@ void handset_user_activity(struct handset *hs)
 static void idle_screen_check(struct handset *hs)
 {
 	bool idle = !hs->me.screen.has_text;
-	struct cat_event_download ev = { .event = CAT_EVT_IDLE_SCREEN };
+	struct cat_event_download ev = {.event = CAT_EVT_IDLE_SCREEN};
 
 	if (idle && !hs->was_idle_screen && !hs->in_session)
 		event_download(hs, &ev, true);
@@ -118,7 +118,7 @@ static void idle_screen_check(struct handset *hs)
 
 void handset_toolkit_serve(struct handset *hs, uint16_t sw)
 {
-	struct pcsct_session s = { .card = hs->card, .me = &hs->me };
+	struct pcsct_session s = {.card = hs->card, .me = &hs->me};
 	struct sg_error err;
 	uint16_t last;
 

@@ -14,7 +14,7 @@ enum handset_vty_node {
 	HANDSET_NODE = _LAST_OSMOVTY_NODE + 1,
 };
 
-static struct cmd_node handset_node = { .node = HANDSET_NODE, .prompt = "%s(config-handset)# ", .vtysh = 1 };
+static struct cmd_node handset_node = {.node = HANDSET_NODE, .prompt = "%s(config-handset)# ", .vtysh = 1};
 static struct handset *g_hs;
 
 #define CFG (&g_hs->cfg)
@@ -92,8 +92,7 @@ DEFUN(cfg_imeisv, cfg_imeisv_cmd, "imeisv IMEISV", "IMEISV reported by PROVIDE L
 	return digits_arg(vty, CFG->me.imeisv, sizeof(CFG->me.imeisv), argv[0], "imeisv", 16);
 }
 
-DEFUN(cfg_card, cfg_card_cmd, "card SPEC",
-      "The card\npcsc:READER-SUBSTRING, sim:PROFILE[,IMAGE] or replay:FILE\n")
+DEFUN(cfg_card, cfg_card_cmd, "card SPEC", "The card\npcsc:READER-SUBSTRING, sim:PROFILE[,IMAGE] or replay:FILE\n")
 {
 	return copy_arg(vty, CFG->card, sizeof(CFG->card), argv[0], "card");
 }
@@ -265,7 +264,7 @@ static void json_out(struct vty *vty, json_t *j)
 }
 
 DEFUN(show_handset, show_handset_cmd, "show handset",
-	SHOW_STR "The handset's screen, card, service and toolkit state\n")
+      SHOW_STR "The handset's screen, card, service and toolkit state\n")
 {
 	json_out(vty, handset_state_json(g_hs));
 	return CMD_SUCCESS;
@@ -353,11 +352,11 @@ DEFUN(hs_note, hs_note_cmd, "handset note .TEXT", "Act on the handset\nAdd a not
 int handset_vty_init(struct handset *hs)
 {
 	static struct cmd_element *cfg_cmds[] = {
-		&cfg_msisdn_cmd,   &cfg_imei_cmd,	   &cfg_imeisv_cmd,	&cfg_card_cmd,	       &cfg_pin_cmd,
-		&cfg_no_pin_cmd,   &cfg_location_cmd,	   &cfg_language_cmd,	&cfg_profile_cmd,      &cfg_auth_cmd,
-		&cfg_amf_cmd,	   &cfg_smpp_cmd,	   &cfg_no_smpp_cmd,	&cfg_state_file_cmd,
-		&cfg_data_dir_cmd, &cfg_user_timeout_cmd, &cfg_display_clear_cmd, &cfg_reauth_cmd,
-		&cfg_reauth_dl_cmd, &cfg_status_cmd,
+		&cfg_msisdn_cmd,	&cfg_imei_cmd,	     &cfg_imeisv_cmd,	 &cfg_card_cmd,
+		&cfg_pin_cmd,		&cfg_no_pin_cmd,     &cfg_location_cmd,	 &cfg_language_cmd,
+		&cfg_profile_cmd,	&cfg_auth_cmd,	     &cfg_amf_cmd,	 &cfg_smpp_cmd,
+		&cfg_no_smpp_cmd,	&cfg_state_file_cmd, &cfg_data_dir_cmd,	 &cfg_user_timeout_cmd,
+		&cfg_display_clear_cmd, &cfg_reauth_cmd,     &cfg_reauth_dl_cmd, &cfg_status_cmd,
 	};
 	static struct cmd_element *act_cmds[] = {
 		&hs_menu_cmd, &hs_sms_cmd, &hs_dial_cmd, &hs_power_cmd, &hs_clear_cmd, &hs_contact_cmd, &hs_note_cmd,

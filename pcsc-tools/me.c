@@ -38,8 +38,8 @@ void pcsct_me_cfg_default(struct pcsct_me_cfg *cfg)
 	cfg->loc.lac = 1;
 	cfg->loc.cell_id = 1;
 	snprintf(cfg->language, sizeof(cfg->language), "en");
-	cfg->profile_len = (size_t)sg_hex_decode(PCSCT_PROFILE_DEFAULT, cfg->profile, sizeof(cfg->profile), "profile",
-						 NULL);
+	cfg->profile_len =
+		(size_t)sg_hex_decode(PCSCT_PROFILE_DEFAULT, cfg->profile, sizeof(cfg->profile), "profile", NULL);
 	cfg->display_clear_ms = 5000;
 }
 
@@ -171,7 +171,7 @@ static int build_tr(struct pcsct_me *me, struct pcsct_me_exec *x, struct cat_buf
 int pcsct_me_reject(struct pcsct_me *me, const struct cat_decoded *cmd, uint8_t result, struct cat_buf *tr,
 		    struct sg_error *err)
 {
-	struct pcsct_me_exec x = { .me = me, .cmd = cmd };
+	struct pcsct_me_exec x = {.me = me, .cmd = cmd};
 
 	cat_tr_init(&x.tr, cmd, result);
 	if (result == CAT_RES_TERMINAL_UNABLE)
@@ -181,7 +181,7 @@ int pcsct_me_reject(struct pcsct_me *me, const struct cat_decoded *cmd, uint8_t 
 
 int pcsct_me_execute(struct pcsct_me *me, const struct cat_decoded *cmd, struct cat_buf *tr, struct sg_error *err)
 {
-	struct pcsct_me_exec x = { .me = me, .cmd = cmd };
+	struct pcsct_me_exec x = {.me = me, .cmd = cmd};
 	handler_fn h;
 
 	tr->len = 0;

@@ -23,7 +23,7 @@ void pcsct_me_display_text(struct pcsct_me_exec *x)
 	struct pcsct_screen *s = &me->screen;
 	const char *text = pcsct_me_text(x->cmd, CAT_TAG_TEXT_STRING);
 	bool immediate = cat_decoded_find(x->cmd, CAT_TAG_IMMEDIATE_RESPONSE, 0) != NULL;
-	struct pcsct_ask q = { .kind = PCSCT_ASK_CLEAR };
+	struct pcsct_ask q = {.kind = PCSCT_ASK_CLEAR};
 	struct pcsct_answer a;
 
 	if (!text) {

@@ -68,7 +68,7 @@ static void yes_no(struct pcsct_me_exec *x, const char *answer)
 void pcsct_me_get_inkey(struct pcsct_me_exec *x)
 {
 	const char *text = pcsct_me_text(x->cmd, CAT_TAG_TEXT_STRING);
-	struct pcsct_ask q = { .kind = PCSCT_ASK_INKEY, .qualifier = x->cmd->qualifier };
+	struct pcsct_ask q = {.kind = PCSCT_ASK_INKEY, .qualifier = x->cmd->qualifier};
 	struct pcsct_answer a;
 
 	if (!text) {
@@ -102,7 +102,7 @@ void pcsct_me_get_input(struct pcsct_me_exec *x)
 {
 	const char *text = pcsct_me_text(x->cmd, CAT_TAG_TEXT_STRING);
 	const struct cat_obj *rl = cat_decoded_find(x->cmd, CAT_TAG_RESPONSE_LENGTH, 0);
-	struct pcsct_ask q = { .kind = PCSCT_ASK_INPUT, .qualifier = x->cmd->qualifier };
+	struct pcsct_ask q = {.kind = PCSCT_ASK_INPUT, .qualifier = x->cmd->qualifier};
 	struct pcsct_answer a;
 	size_t n;
 
@@ -171,7 +171,7 @@ void pcsct_me_select_item(struct pcsct_me_exec *x)
 {
 	struct cat_item items[PCSCT_MENU_MAX];
 	const struct cat_obj *def = cat_decoded_find(x->cmd, CAT_TAG_ITEM_ID, 0);
-	struct pcsct_ask q = { .kind = PCSCT_ASK_SELECT, .qualifier = x->cmd->qualifier };
+	struct pcsct_ask q = {.kind = PCSCT_ASK_SELECT, .qualifier = x->cmd->qualifier};
 	struct pcsct_answer a;
 	bool null_item;
 	uint8_t id;

@@ -11,15 +11,14 @@ static json_t *screen_json(const struct pcsct_me *me)
 
 	for (i = 0; s->has_menu && i < s->n_menu; i++)
 		json_array_append_new(menu, json_pack("{s:i,s:s}", "id", s->menu[i].id, "text", s->menu[i].text));
-	return json_pack("{s:o,s:b,s:b,s:o,s:{s:b,s:i,s:s,s:s,s:i,s:b},s:o,s:o}",
-			 "display", s->has_text ? json_string(s->text) : json_null(),
-			 "display_high_priority", s->has_text && s->text_high_priority,
-			 "display_wait_for_user", s->has_text && s->text_wait_for_user,
-			 "idle_text", s->has_idle_text ? json_string(s->idle_text) : json_null(),
-			 "tone", "playing", s->tone_playing, "tone", s->tone, "name",
-				s->tone ? cat_tone_name(s->tone) : "", "alpha",
-			 s->tone_alpha, "duration_ms", s->tone_ms, "vibrate", s->tone_vibrate,
-			 "menu_title", s->has_menu ? json_string(s->menu_title) : json_null(), "menu", menu);
+	return json_pack("{s:o,s:b,s:b,s:o,s:{s:b,s:i,s:s,s:s,s:i,s:b},s:o,s:o}", "display",
+			 s->has_text ? json_string(s->text) : json_null(), "display_high_priority",
+			 s->has_text && s->text_high_priority, "display_wait_for_user",
+			 s->has_text && s->text_wait_for_user, "idle_text",
+			 s->has_idle_text ? json_string(s->idle_text) : json_null(), "tone", "playing", s->tone_playing,
+			 "tone", s->tone, "name", s->tone ? cat_tone_name(s->tone) : "", "alpha", s->tone_alpha,
+			 "duration_ms", s->tone_ms, "vibrate", s->tone_vibrate, "menu_title",
+			 s->has_menu ? json_string(s->menu_title) : json_null(), "menu", menu);
 }
 
 static json_t *timers_json(const struct pcsct_me *me)

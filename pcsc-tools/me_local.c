@@ -8,7 +8,7 @@
 #include "simguard/sms_tpdu.h"
 
 /* Events this terminal reports through EVENT DOWNLOAD. */
-static const uint8_t supported_events[] = { CAT_EVT_LOCATION_STATUS, CAT_EVT_USER_ACTIVITY, CAT_EVT_IDLE_SCREEN };
+static const uint8_t supported_events[] = {CAT_EVT_LOCATION_STATUS, CAT_EVT_USER_ACTIVITY, CAT_EVT_IDLE_SCREEN};
 
 static void put_extra(struct pcsct_me_exec *x, uint8_t tag, const uint8_t *val, size_t len)
 {
@@ -190,12 +190,9 @@ void pcsct_me_more_time(struct pcsct_me_exec *x)
 void pcsct_me_refresh(struct pcsct_me_exec *x)
 {
 	static const enum pcsct_refresh_action by_mode[] = {
-		[CAT_REFRESH_INIT_FULL_FCN] = PCSCT_REFRESH_NAA_INIT,
-		[CAT_REFRESH_FCN] = PCSCT_REFRESH_FILES,
-		[CAT_REFRESH_INIT_FCN] = PCSCT_REFRESH_NAA_INIT,
-		[CAT_REFRESH_INIT] = PCSCT_REFRESH_NAA_INIT,
-		[CAT_REFRESH_UICC_RESET] = PCSCT_REFRESH_RESET,
-		[CAT_REFRESH_APP_RESET] = PCSCT_REFRESH_NAA_INIT,
+		[CAT_REFRESH_INIT_FULL_FCN] = PCSCT_REFRESH_NAA_INIT, [CAT_REFRESH_FCN] = PCSCT_REFRESH_FILES,
+		[CAT_REFRESH_INIT_FCN] = PCSCT_REFRESH_NAA_INIT,      [CAT_REFRESH_INIT] = PCSCT_REFRESH_NAA_INIT,
+		[CAT_REFRESH_UICC_RESET] = PCSCT_REFRESH_RESET,	      [CAT_REFRESH_APP_RESET] = PCSCT_REFRESH_NAA_INIT,
 		[CAT_REFRESH_SESSION_RESET] = PCSCT_REFRESH_NAA_INIT,
 	};
 	uint8_t mode = x->cmd->qualifier;

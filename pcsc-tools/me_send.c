@@ -97,8 +97,8 @@ void pcsct_me_send_ussd(struct pcsct_me_exec *x)
 		x->tr.addl_len = 1;
 		return;
 	}
-	x->tr.result = me->ops->send_ussd(me->ops_arg, u->val[0], u->val + 1, u->len - 1, x->addl, x->text,
-					  sizeof(x->text));
+	x->tr.result =
+		me->ops->send_ussd(me->ops_arg, u->val[0], u->val + 1, u->len - 1, x->addl, x->text, sizeof(x->text));
 	if (x->tr.result == CAT_RES_OK) {
 		/* the network's answer, as text; an empty one when it sent none */
 		x->tr.has_text = true;

@@ -7,9 +7,9 @@
 
 #include "pcsct/netauth.h"
 
-#define TAG_SUCCESS 0xDB
+#define TAG_SUCCESS	 0xDB
 #define TAG_SYNC_FAILURE 0xDC
-#define AUTS_LEN 14
+#define AUTS_LEN	 14
 
 const char *pcsct_auth_result_name(enum pcsct_auth_result r)
 {

@@ -122,7 +122,7 @@ static int parse_line(struct parse *p, char *line, unsigned int lineno)
 
 int pcsct_script_parse(void *ctx, const char *text, size_t len, struct pcsct_script *s, struct sg_error *err)
 {
-	struct parse p = { .ctx = ctx, .s = s, .err = err };
+	struct parse p = {.ctx = ctx, .s = s, .err = err};
 	char line[1024];
 	size_t pos = 0;
 	unsigned int lineno = 0;

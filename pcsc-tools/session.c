@@ -87,8 +87,7 @@ int pcsct_session_step(struct pcsct_session *s, uint16_t sw, uint16_t *next_sw, 
 	return rc;
 }
 
-int pcsct_session_serve(struct pcsct_session *s, uint16_t sw, unsigned int max, uint16_t *last_sw,
-			struct sg_error *err)
+int pcsct_session_serve(struct pcsct_session *s, uint16_t sw, unsigned int max, uint16_t *last_sw, struct sg_error *err)
 {
 	unsigned int n = 0;
 

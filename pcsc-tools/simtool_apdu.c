@@ -12,7 +12,7 @@
 #include "simguard/hex.h"
 
 #define MAX_READERS 16
-#define MAX_SCRIPT (1 << 20)
+#define MAX_SCRIPT  (1 << 20)
 
 int simtool_cmd_readers(struct simtool *st, int argc, char **argv)
 {
@@ -42,7 +42,7 @@ int simtool_cmd_info(struct simtool *st, int argc, char **argv)
 	struct sg_error err;
 	enum pcsct_pin_state pin;
 	int retries, rc = simtool_open_card(st);
-	static const char *const pin_names[] = { "verified or disabled", "needed", "blocked" };
+	static const char *const pin_names[] = {"verified or disabled", "needed", "blocked"};
 
 	if (rc)
 		return rc;
@@ -91,17 +91,17 @@ static int exchange(struct simtool *st, json_t *list, const uint8_t *apdu, size_
 		rc = pcsct_transmit(st->card, apdu, len, &rsp, &err);
 	}
 	if (rc < 0) {
-		json_array_append_new(list, json_pack("{s:s,s:s}", "command", simtool_hex(st, apdu, len), "error",
-			err.msg));
+		json_array_append_new(list,
+				      json_pack("{s:s,s:s}", "command", simtool_hex(st, apdu, len), "error", err.msg));
 		simtool_print(st, "> %s\n", simtool_hex(st, apdu, len));
 		fprintf(stderr, "simtool: %s\n", err.msg);
 		return -1;
 	}
 	apdu_sw_describe(rsp.sw, desc, sizeof(desc));
-	json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s}", "command", simtool_hex(st, apdu, len), "response",
-					      simtool_hex(st, rsp.data, rsp.len), "sw",
-					      simtool_hex(st, (uint8_t[]){ rsp.sw >> 8, rsp.sw & 0xFF }, 2),
-					      "sw_text", desc));
+	json_array_append_new(list,
+			      json_pack("{s:s,s:s,s:s,s:s}", "command", simtool_hex(st, apdu, len), "response",
+					simtool_hex(st, rsp.data, rsp.len), "sw",
+					simtool_hex(st, (uint8_t[]){rsp.sw >> 8, rsp.sw & 0xFF}, 2), "sw_text", desc));
 	simtool_print(st, "> %s\n< %s%s%s\n", simtool_hex(st, apdu, len), simtool_hex(st, rsp.data, rsp.len),
 		      rsp.len ? " " : "", desc);
 	return apdu_sw_is_success(rsp.sw) ? 0 : 1;
@@ -109,7 +109,7 @@ static int exchange(struct simtool *st, json_t *list, const uint8_t *apdu, size_
 
 static int parse_raw_flag(int argc, char **argv, bool *raw)
 {
-	static const struct option opts[] = { { "raw", no_argument, NULL, 'r' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {{"raw", no_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
 	int c;
 
 	*raw = false;

@@ -83,10 +83,11 @@ int simtool_open_card(struct simtool *st)
 	if (st->card)
 		return 0;
 	if (pcsct_card_open(st->ctx, st->card_spec, &st->card, &err) < 0)
-		return simtool_error(st, strncmp(st->card_spec, "pcsc:", 5) && strncmp(st->card_spec, "sim:", 4) &&
-						 strncmp(st->card_spec, "replay:", 7)
-					 ? SIMTOOL_USAGE
-					 : SIMTOOL_FAILED,
+		return simtool_error(st,
+				     strncmp(st->card_spec, "pcsc:", 5) && strncmp(st->card_spec, "sim:", 4) &&
+						     strncmp(st->card_spec, "replay:", 7)
+					     ? SIMTOOL_USAGE
+					     : SIMTOOL_FAILED,
 				     "%s", err.msg);
 	if (st->verbose) {
 		st->tracer.out = stderr;
@@ -100,24 +101,24 @@ static const struct {
 	const char *name;
 	int (*fn)(struct simtool *st, int argc, char **argv);
 } commands[] = {
-	{ "readers", simtool_cmd_readers },
-	{ "info", simtool_cmd_info },
-	{ "apdu", simtool_cmd_apdu },
-	{ "script", simtool_cmd_script },
-	{ "terminal-profile", simtool_cmd_terminal_profile },
-	{ "envelope", simtool_cmd_envelope },
-	{ "ota", simtool_cmd_ota },
-	{ "cat", simtool_cmd_cat },
-	{ "personalize", simtool_cmd_personalize },
+	{"readers", simtool_cmd_readers},
+	{"info", simtool_cmd_info},
+	{"apdu", simtool_cmd_apdu},
+	{"script", simtool_cmd_script},
+	{"terminal-profile", simtool_cmd_terminal_profile},
+	{"envelope", simtool_cmd_envelope},
+	{"ota", simtool_cmd_ota},
+	{"cat", simtool_cmd_cat},
+	{"personalize", simtool_cmd_personalize},
 };
 
 static int parse_global(struct simtool *st, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "card", required_argument, NULL, 'c' },    { "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },	      { "answers", required_argument, NULL, 'a' },
-		{ "interactive", no_argument, NULL, 'i' },   { "max-commands", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },	      { NULL, 0, NULL, 0 },
+		{"card", required_argument, NULL, 'c'},	 {"json", no_argument, NULL, 'j'},
+		{"verbose", no_argument, NULL, 'v'},	 {"answers", required_argument, NULL, 'a'},
+		{"interactive", no_argument, NULL, 'i'}, {"max-commands", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},	 {NULL, 0, NULL, 0},
 	};
 	struct sg_error err;
 	int c;
@@ -174,8 +175,8 @@ static int run(struct simtool *st, int argc, char **argv)
 			const char *next = optind + 1 < argc ? argv[optind + 1] : "";
 
 			/* ota and personalize have their own help; the others are described in the main one */
-			if ((!strcmp(next, "--help") || !strcmp(next, "-h")) &&
-			    strcmp(commands[i].name, "ota") && strcmp(commands[i].name, "personalize")) {
+			if ((!strcmp(next, "--help") || !strcmp(next, "-h")) && strcmp(commands[i].name, "ota") &&
+			    strcmp(commands[i].name, "personalize")) {
 				fputs(usage_text, stdout);
 				exit(0);
 			}

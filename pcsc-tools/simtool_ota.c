@@ -21,7 +21,7 @@
 struct ota_req {
 	uint8_t packet[SP_MAX_PACKET]; /* from CPL */
 	size_t packet_len;
-	uint8_t tpdu[SMS_TPDU_MAX];    /* --tpdu: delivered as given */
+	uint8_t tpdu[SMS_TPDU_MAX]; /* --tpdu: delivered as given */
 	size_t tpdu_len;
 	bool ussd;
 	uint8_t ussd_dcs;
@@ -128,13 +128,19 @@ static int key_opt(struct simtool *st, const char *name, const char *s, struct s
 static int parse_ota(struct simtool *st, int argc, char **argv, struct ota_req *r)
 {
 	static const struct option opts[] = {
-		{ "packet", required_argument, NULL, 'p' },  { "packet-file", required_argument, NULL, 'f' },
-		{ "tpdu", required_argument, NULL, 't' },    { "ussd", no_argument, NULL, 'u' },
-		{ "ussd-dcs", required_argument, NULL, 'd' }, { "kic-key", required_argument, NULL, 'C' },
-		{ "kid-key", required_argument, NULL, 'D' }, { "from", required_argument, NULL, 'o' },
-		{ "sc", required_argument, NULL, 's' },	      { "concat16", no_argument, NULL, '6' },
-		{ "no-profile", no_argument, NULL, 'n' },    { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"packet", required_argument, NULL, 'p'},
+		{"packet-file", required_argument, NULL, 'f'},
+		{"tpdu", required_argument, NULL, 't'},
+		{"ussd", no_argument, NULL, 'u'},
+		{"ussd-dcs", required_argument, NULL, 'd'},
+		{"kic-key", required_argument, NULL, 'C'},
+		{"kid-key", required_argument, NULL, 'D'},
+		{"from", required_argument, NULL, 'o'},
+		{"sc", required_argument, NULL, 's'},
+		{"concat16", no_argument, NULL, '6'},
+		{"no-profile", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	size_t one;
 	int c, rc = 0;
@@ -235,7 +241,7 @@ static int deliver_one(struct simtool *st, struct ota_req *r, const uint8_t *tpd
 /* Split the packet as the sender would and deliver every part; res is the last part's result. */
 static int deliver_sms(struct simtool *st, struct ota_req *r, struct pcsct_dl_result *res)
 {
-	uint8_t (*tpdus)[SMS_TPDU_MAX] = talloc_size(st->ctx, (size_t)SMS_CONCAT_MAX_PARTS * SMS_TPDU_MAX);
+	uint8_t(*tpdus)[SMS_TPDU_MAX] = talloc_size(st->ctx, (size_t)SMS_CONCAT_MAX_PARTS * SMS_TPDU_MAX);
 	size_t lens[SMS_CONCAT_MAX_PARTS];
 	json_t *list = json_array();
 	struct sg_error err;
@@ -289,7 +295,7 @@ static int judge_por(struct simtool *st, struct ota_req *r, const uint8_t *ud, s
 		      simtool_hex(st, p->rsp.data, p->rsp.data_len));
 	if (wanted_chk && !p->checksum_ok && p->rsp.status == SP_STATUS_OK)
 		return simtool_error(st, SIMTOOL_FAILED,
-			"PoR claims success without the checksum the command asked for");
+				     "PoR claims success without the checksum the command asked for");
 	return p->rsp.status == SP_STATUS_OK ? SIMTOOL_OK : SIMTOOL_FAILED;
 }
 
@@ -341,9 +347,9 @@ int simtool_cmd_ota(struct simtool *st, int argc, char **argv)
 	if (r->tpdu_len)
 		packet_of_tpdu(r);
 	if (r->packet_len)
-		r->hdr_known = pcsct_por_cmd_header(r->packet, r->packet_len,
-						    r->ussd ? SP_DIALECT_USSD : SP_DIALECT_SMS,
-						    &r->keys, &r->hdr, &err) == 0;
+		r->hdr_known =
+			pcsct_por_cmd_header(r->packet, r->packet_len, r->ussd ? SP_DIALECT_USSD : SP_DIALECT_SMS,
+					     &r->keys, &r->hdr, &err) == 0;
 	if (r->packet_len && !r->hdr_known)
 		fprintf(stderr, "simtool: the PoR cannot be checked: %s\n", err.msg);
 	rc = simtool_open_card(st);

@@ -18,7 +18,7 @@
 #include "simguard/hex.h"
 #include "uicc/profile.h"
 
-#define MAX_EDITS 64
+#define MAX_EDITS   64
 #define ADM1_KEYREF 0x0A
 
 static const char perso_help[] =
@@ -50,10 +50,10 @@ static const struct {
 	const char *name;
 	const char *path;
 } ef_paths[] = {
-	{ "EF.ICCID", "3F002FE2" }, { "EF.DIR", "3F002F00" },	  { "EF.ADN", "3F007F106F3A" },
-	{ "EF.SMS", "3F007FFF6F3C" }, { "EF.SMSP", "3F007FFF6F42" }, { "EF.MSISDN", "3F007FFF6F40" },
-	{ "EF.IMSI", "3F007FFF6F07" }, { "EF.AD", "3F007FFF6FAD" },   { "EF.UST", "3F007FFF6F38" },
-	{ "EF.LOCI", "3F007FFF6F7E" }, { "EF.SPN", "3F007FFF6F46" },
+	{"EF.ICCID", "3F002FE2"},    {"EF.DIR", "3F002F00"},	  {"EF.ADN", "3F007F106F3A"},
+	{"EF.SMS", "3F007FFF6F3C"},  {"EF.SMSP", "3F007FFF6F42"}, {"EF.MSISDN", "3F007FFF6F40"},
+	{"EF.IMSI", "3F007FFF6F07"}, {"EF.AD", "3F007FFF6FAD"},	  {"EF.UST", "3F007FFF6F38"},
+	{"EF.LOCI", "3F007FFF6F7E"}, {"EF.SPN", "3F007FFF6F46"},
 };
 
 /* obj[key] = value, creating the object on the way */
@@ -85,7 +85,8 @@ static void upsert(json_t *arr, json_t *item, const char *k1, const char *k2)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(arr, i, e) {
+	json_array_foreach(arr, i, e)
+	{
 		if (json_equal(json_object_get(e, k1), json_object_get(item, k1)) &&
 		    (!k2 || json_equal(json_object_get(e, k2), json_object_get(item, k2)))) {
 			json_array_set_new(arr, i, item);
@@ -151,9 +152,7 @@ static int edit_file(struct simtool *st, json_t *root, char *arg)
 	hash = strchr(arg, '#');
 	if (hash)
 		*hash = '\0';
-	json_array_foreach(files, i, e)
-		if (!strcmp(json_string_value(json_object_get(e, "file")) ?: "", arg))
-			f = e;
+	json_array_foreach(files, i, e) if (!strcmp(json_string_value(json_object_get(e, "file")) ?: "", arg)) f = e;
 	if (!f) {
 		f = json_pack("{s:s}", "file", arg);
 		json_array_append_new(files, f);
@@ -178,9 +177,9 @@ static int edit_simple(struct perso *p, int c, const char *arg)
 		int opt;
 		const char *obj, *key;
 	} fields[] = {
-		{ 'I', NULL, "iccid" }, { 'S', NULL, "imsi" },	  { 'M', NULL, "msisdn" },  { 'N', NULL, "spn" },
-		{ 'k', "milenage", "k" }, { 'o', "milenage", "opc" }, { '1', "pin", "pin1" }, { '2', "pin", "puk1" },
-		{ '3', "pin", "adm1" },
+		{'I', NULL, "iccid"}, {'S', NULL, "imsi"},    {'M', NULL, "msisdn"},
+		{'N', NULL, "spn"},   {'k', "milenage", "k"}, {'o', "milenage", "opc"},
+		{'1', "pin", "pin1"}, {'2', "pin", "puk1"},   {'3', "pin", "adm1"},
 	};
 	size_t i;
 
@@ -219,12 +218,11 @@ static int load_profile(struct simtool *st, struct perso *p)
 static int parse_perso(struct simtool *st, int argc, char **argv, struct perso *p)
 {
 	static const struct option opts[] = {
-		{ "profile", 1, 0, 'p' }, { "out", 1, 0, 'O' },	   { "reset-image", 1, 0, 'R' }, { "adm", 1, 0, 'A' },
-		{ "iccid", 1, 0, 'I' },	  { "imsi", 1, 0, 'S' },   { "msisdn", 1, 0, 'M' },	 { "spn", 1, 0, 'N' },
-		{ "k", 1, 0, 'k' },	  { "opc", 1, 0, 'o' },	   { "pin1", 1, 0, '1' },	 { "puk1", 1, 0, '2' },
-		{ "adm1", 1, 0, '3' },	  { "pin1-enabled", 1, 0, 'E' }, { "keyset", 1, 0, 'K' },
-		{ "counter", 1, 0, 'C' },
-		{ "tar", 1, 0, 'T' },	  { "file", 1, 0, 'F' },   { "help", 0, 0, 'h' },	 { 0, 0, 0, 0 },
+		{"profile", 1, 0, 'p'}, {"out", 1, 0, 'O'},	     {"reset-image", 1, 0, 'R'}, {"adm", 1, 0, 'A'},
+		{"iccid", 1, 0, 'I'},	{"imsi", 1, 0, 'S'},	     {"msisdn", 1, 0, 'M'},	 {"spn", 1, 0, 'N'},
+		{"k", 1, 0, 'k'},	{"opc", 1, 0, 'o'},	     {"pin1", 1, 0, '1'},	 {"puk1", 1, 0, '2'},
+		{"adm1", 1, 0, '3'},	{"pin1-enabled", 1, 0, 'E'}, {"keyset", 1, 0, 'K'},	 {"counter", 1, 0, 'C'},
+		{"tar", 1, 0, 'T'},	{"file", 1, 0, 'F'},	     {"help", 0, 0, 'h'},	 {0, 0, 0, 0},
 	};
 	int c, rc = 0;
 
@@ -258,7 +256,7 @@ static int parse_perso(struct simtool *st, int argc, char **argv, struct perso *
 				return rc;
 			if (edit_simple(p, c, optarg))
 				break;
-			rc = c == 'K' ? edit_keyset(st, p->root, optarg)
+			rc = c == 'K'	? edit_keyset(st, p->root, optarg)
 			     : c == 'C' ? edit_counter(st, p->root, optarg)
 					: edit_tar(st, p->root, optarg);
 		}
@@ -281,7 +279,7 @@ static int write_profile(struct simtool *st, struct perso *p)
 	if (!prof) {
 		free(text);
 		return simtool_error(st, SIMTOOL_USAGE, "the edited profile is not valid, nothing written: %s",
-			err.msg);
+				     err.msg);
 	}
 	talloc_free(prof);
 	tmp = talloc_asprintf(st->ctx, "%s.tmp.%d", out, (int)getpid());
@@ -326,7 +324,7 @@ static int run_apdu(struct simtool *st, const uint8_t *apdu, size_t len, const c
 
 static int verify_adm(struct simtool *st, const char *adm)
 {
-	uint8_t apdu[13] = { 0x00, 0x20, 0x00, ADM1_KEYREF, 0x08 };
+	uint8_t apdu[13] = {0x00, 0x20, 0x00, ADM1_KEYREF, 0x08};
 
 	if (adm_bytes(adm, apdu + 5) < 0)
 		return simtool_error(st, SIMTOOL_USAGE, "--adm: 8 digits or 16 hex digits expected");
@@ -409,7 +407,7 @@ static int write_card(struct simtool *st, struct perso *p)
 
 int simtool_cmd_personalize(struct simtool *st, int argc, char **argv)
 {
-	struct perso p = { 0 };
+	struct perso p = {0};
 	unsigned int i;
 	int rc = parse_perso(st, argc, argv, &p);
 

@@ -81,10 +81,9 @@ static void on_command(void *arg, const uint8_t *cmd, size_t cmd_len, const stru
 		apdu_sw_describe(sw, desc, sizeof(desc));
 	else
 		snprintf(desc, sizeof(desc), "refused or not answered");
-	json_array_append_new(st->proactive,
-			      json_pack("{s:s,s:o,s:o,s:s}", "fetched", simtool_hex(st, cmd, cmd_len), "command",
-					cat_decoded_to_json(d), "terminal_response",
-					tr_len ? decode_json(st, tr, tr_len) : json_null(), "sw", desc));
+	json_array_append_new(st->proactive, json_pack("{s:s,s:o,s:o,s:s}", "fetched", simtool_hex(st, cmd, cmd_len),
+						       "command", cat_decoded_to_json(d), "terminal_response",
+						       tr_len ? decode_json(st, tr, tr_len) : json_null(), "sw", desc));
 	simtool_print(st, "proactive %s (%02X)%s%s -> ", cat_cmd_type_name(d->type), d->type, d->valid ? "" : ": ",
 		      d->valid ? "" : d->error);
 	if (tr_len)
@@ -95,7 +94,7 @@ static void on_command(void *arg, const uint8_t *cmd, size_t cmd_len, const stru
 
 int simtool_serve(struct simtool *st, uint16_t sw, uint16_t *last_sw)
 {
-	struct pcsct_session s = { .card = st->card, .me = &st->me, .on_command = on_command, .cb_arg = st };
+	struct pcsct_session s = {.card = st->card, .me = &st->me, .on_command = on_command, .cb_arg = st};
 	struct sg_error err;
 	int n;
 
@@ -117,7 +116,7 @@ int simtool_serve(struct simtool *st, uint16_t sw, uint16_t *last_sw)
 	}
 	if (pcsct_sw_proactive(*last_sw))
 		return simtool_error(st, SIMTOOL_FAILED, "card still busy after %u proactive commands",
-			st->max_commands);
+				     st->max_commands);
 	return SIMTOOL_OK;
 }
 
@@ -139,8 +138,7 @@ int simtool_send_profile(struct simtool *st, const uint8_t *profile, size_t len)
 		return simtool_error(st, SIMTOOL_FAILED, "TERMINAL PROFILE: %s", err.msg);
 	apdu_sw_describe(rsp.sw, desc, sizeof(desc));
 	json_object_set_new(st->out, "terminal_profile",
-			    json_pack("{s:s,s:s}", "profile", simtool_hex(st, profile, len),
-								   "sw", desc));
+			    json_pack("{s:s,s:s}", "profile", simtool_hex(st, profile, len), "sw", desc));
 	simtool_print(st, "TERMINAL PROFILE %s -> %s\n", simtool_hex(st, profile, len), desc);
 	if (rsp.sw != APDU_SW_OK && !pcsct_sw_proactive(rsp.sw))
 		return simtool_error(st, SIMTOOL_FAILED, "card refused TERMINAL PROFILE: %s", desc);
@@ -186,8 +184,9 @@ int simtool_cmd_envelope(struct simtool *st, int argc, char **argv)
 	if (apdu_envelope(&a, APDU_UICC, env, (size_t)n, &err) < 0 || pcsct_transmit_buf(st->card, &a, &rsp, &err) < 0)
 		return simtool_error(st, SIMTOOL_FAILED, "ENVELOPE: %s", err.msg);
 	apdu_sw_describe(rsp.sw, desc, sizeof(desc));
-	json_object_set_new(st->out, "envelope", json_pack("{s:o,s:s,s:s}", "decoded", decode_json(st, env, (size_t)n),
-							   "response", simtool_hex(st, rsp.data, rsp.len), "sw", desc));
+	json_object_set_new(st->out, "envelope",
+			    json_pack("{s:o,s:s,s:s}", "decoded", decode_json(st, env, (size_t)n), "response",
+				      simtool_hex(st, rsp.data, rsp.len), "sw", desc));
 	simtool_print(st, "ENVELOPE -> %s%s%s\n", simtool_hex(st, rsp.data, rsp.len), rsp.len ? " " : "", desc);
 	if (rsp.sw != APDU_SW_OK && !pcsct_sw_proactive(rsp.sw))
 		return SIMTOOL_FAILED;

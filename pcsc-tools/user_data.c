@@ -13,12 +13,12 @@
 
 #include "pcsct/user_data.h"
 
-#define HDR_LEN 5
+#define HDR_LEN	  5
 #define NONCE_LEN 12
-#define TAG_LEN 16
-#define MAX_FILE (1 << 20)
+#define TAG_LEN	  16
+#define MAX_FILE  (1 << 20)
 
-static const uint8_t hdr[HDR_LEN] = { 'S', 'G', 'U', 'D', 0x01 };
+static const uint8_t hdr[HDR_LEN] = {'S', 'G', 'U', 'D', 0x01};
 
 /* AES-256-GCM in one direction. Returns 0, 1 when the tag does not verify (decrypt), -1 on a library error. */
 static int gcm(bool enc, const uint8_t *key, const uint8_t *nonce, const uint8_t *in, size_t len, uint8_t *out,
@@ -178,9 +178,8 @@ int pcsct_user_data_save(const char *path, const uint8_t key[PCSCT_UD_KEY_LEN], 
 		goto out;
 	}
 	memcpy(buf, hdr, HDR_LEN);
-	if (RAND_bytes(buf + HDR_LEN, NONCE_LEN) != 1 ||
-	    gcm(true, key, buf + HDR_LEN, (const uint8_t *)plain, plen, buf + HDR_LEN + NONCE_LEN,
-		buf + total - TAG_LEN) != 0) {
+	if (RAND_bytes(buf + HDR_LEN, NONCE_LEN) != 1 || gcm(true, key, buf + HDR_LEN, (const uint8_t *)plain, plen,
+							     buf + HDR_LEN + NONCE_LEN, buf + total - TAG_LEN) != 0) {
 		sg_err(err, "user data: sealing failed");
 		goto out;
 	}

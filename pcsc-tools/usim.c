@@ -5,12 +5,12 @@
 #include "pcsct/usim.h"
 #include "simguard/tlv.h"
 
-#define EF_DIR 0x2F00
-#define EF_ICCID 0x2FE2
-#define EF_IMSI 0x6F07
+#define EF_DIR		0x2F00
+#define EF_ICCID	0x2FE2
+#define EF_IMSI		0x6F07
 #define MAX_DIR_RECORDS 16
 
-static const uint8_t usim_aid_prefix[] = { 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02 };
+static const uint8_t usim_aid_prefix[] = {0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02};
 
 static int run(struct pcsct_card *card, const struct apdu_buf *a, struct pcsct_rsp *rsp, const char *what,
 	       struct sg_error *err)

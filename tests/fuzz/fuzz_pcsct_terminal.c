@@ -26,7 +26,7 @@ static void ask(void *arg, const struct pcsct_ask *q, struct pcsct_answer *a)
 	a->text[1] = '\0';
 }
 
-static const struct pcsct_me_ops ops = { .send_sms = send_sms, .ask = ask };
+static const struct pcsct_me_ops ops = {.send_sms = send_sms, .ask = ask};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

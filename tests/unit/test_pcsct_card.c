@@ -157,7 +157,7 @@ static void bad_cards(void **state)
 	struct sg_error err;
 	int i;
 
-	assert_int_equal(pcsct_replay_parse(ctx, text, strlen(text), &(struct pcsct_replay){ 0 }, &err), -1);
+	assert_int_equal(pcsct_replay_parse(ctx, text, strlen(text), &(struct pcsct_replay){0}, &err), -1);
 	snprintf(text, sizeof(text), "> 00 F2 00 00 00\n< mute\n> 00 F2 00 00 00\n< 61 01\n");
 	for (i = 0; i < 45; i++)
 		strcat(text, "> 00 C0 00 00 01\n< 00 61 01\n");
@@ -191,8 +191,8 @@ static void download_outcomes(void **state)
 						"> 80 C2 00 00 *\n< 93 00\n"
 						"> 80 C2 00 00 *\n< 62 F3\n> 00 C0 00 00 00\n< 02 71 00 AA 90 00\n"
 						"> 80 C2 00 00 *\n< 6F 00\n> 00 C0 00 00 00\n< 6F 00\n");
-	const uint8_t tpdu[] = { 0x04, 0x04, 0x91, 0x21, 0x43, 0x7F, 0xF6, 0x52, 0x10, 0x10, 0x21, 0x00, 0x00, 0x00,
-				 0x01, 0x00 };
+	const uint8_t tpdu[] = {0x04, 0x04, 0x91, 0x21, 0x43, 0x7F, 0xF6, 0x52,
+				0x10, 0x10, 0x21, 0x00, 0x00, 0x00, 0x01, 0x00};
 	struct pcsct_dl_result res;
 	struct sg_error err;
 
@@ -233,10 +233,10 @@ static void session_serves_until_idle(void **state)
 						"> 80 14 00 00 0C 81 03 02 05 00 82 02 82 81 83 01 00\n< 91 0B\n"
 						"> 80 12 00 00 0B\n< D0 09 81 03 03 02 00 82 02 81 82 90 00\n"
 						"> 80 14 00 00 0C 81 03 03 02 00 82 02 82 81 83 01 00\n< 90 00\n");
-	static const struct pcsct_me_ops ops = { .send_sms = no_sms };
+	static const struct pcsct_me_ops ops = {.send_sms = no_sms};
 	struct pcsct_me me;
 	struct pcsct_me_cfg cfg;
-	struct pcsct_session s = { .card = c, .me = &me };
+	struct pcsct_session s = {.card = c, .me = &me};
 	struct sg_error err;
 	uint16_t last;
 
@@ -260,10 +260,10 @@ static void session_failures(void **state)
 						"> 80 14 00 00 *\n< 6A 80\n"
 						"> 80 12 00 00 0B\n< 90 00\n"
 						"> 80 12 00 00 0B\n< mute\n");
-	static const struct pcsct_me_ops ops = { .send_sms = no_sms };
+	static const struct pcsct_me_ops ops = {.send_sms = no_sms};
 	struct pcsct_me me;
 	struct pcsct_me_cfg cfg;
-	struct pcsct_session s = { .card = c, .me = &me };
+	struct pcsct_session s = {.card = c, .me = &me};
 	struct sg_error err;
 	uint16_t last;
 
@@ -271,8 +271,8 @@ static void session_failures(void **state)
 	pcsct_me_init(&me, &cfg, &ops, NULL);
 	assert_int_equal(pcsct_session_serve(&s, 0x910B, 10, &last, &err), -1);
 	assert_string_equal(err.msg,
-		"card announced a proactive command (910B) but answered FETCH with 6D00 instruction "
-				     "code not supported or invalid");
+			    "card announced a proactive command (910B) but answered FETCH with 6D00 instruction "
+			    "code not supported or invalid");
 	assert_false(s.card_mute);
 	assert_int_equal(pcsct_session_serve(&s, 0x910B, 10, &last, &err), -1);
 	assert_non_null(strstr(err.msg, "card refused the TERMINAL RESPONSE: 6A80"));
@@ -290,10 +290,12 @@ static void trace_redaction(void **state)
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);
-	struct pcsct_tracer t = { .out = f };
+	struct pcsct_tracer t = {.out = f};
 
-	pcsct_trace_redacted(&t, (const uint8_t *)"\x00\x20\x00\x01\x08" "1234\xff\xff\xff\xff", 13,
-			     (const uint8_t *)"\x90\x00", 2);
+	pcsct_trace_redacted(&t,
+			     (const uint8_t *)"\x00\x20\x00\x01\x08"
+					      "1234\xff\xff\xff\xff",
+			     13, (const uint8_t *)"\x90\x00", 2);
 	pcsct_trace_redacted(&t, (const uint8_t *)"\x00\x88\x00\x81\x22", 5, (const uint8_t *)"\x61\x06", 2);
 	pcsct_trace_redacted(&t, (const uint8_t *)"\x00\xC0\x00\x00\x06", 5,
 			     (const uint8_t *)"\xDB\x04\xAA\xBB\xCC\xDD\x90\x00", 8);
@@ -312,11 +314,16 @@ static void trace_redaction(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(script_formats),     cmocka_unit_test(script_errors),
-		cmocka_unit_test(replay_errors),      cmocka_unit_test(get_response_chain),
-		cmocka_unit_test(wrong_le_and_sim2g), cmocka_unit_test(bad_cards),
-		cmocka_unit_test(open_errors),	      cmocka_unit_test(download_outcomes),
-		cmocka_unit_test(session_serves_until_idle), cmocka_unit_test(session_failures),
+		cmocka_unit_test(script_formats),
+		cmocka_unit_test(script_errors),
+		cmocka_unit_test(replay_errors),
+		cmocka_unit_test(get_response_chain),
+		cmocka_unit_test(wrong_le_and_sim2g),
+		cmocka_unit_test(bad_cards),
+		cmocka_unit_test(open_errors),
+		cmocka_unit_test(download_outcomes),
+		cmocka_unit_test(session_serves_until_idle),
+		cmocka_unit_test(session_failures),
 		cmocka_unit_test(trace_redaction),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,9 +55,8 @@ static void user_data_python_vector(void **state)
 	write_hex_file(path, python_sealed);
 	key_of(key, 0);
 	assert_int_equal(pcsct_user_data_load(path, key, &d, &err), PCSCT_UD_OK);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(d, "contacts"), 0),
-		"name")),
-			    "Alice");
+	assert_string_equal(
+		json_string_value(json_object_get(json_array_get(json_object_get(d, "contacts"), 0), "name")), "Alice");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(d, "notes"), 0)), "hello");
 	json_decref(d);
 	/* another key (what the card hands out after a WIPE) cannot open it */
@@ -122,20 +121,20 @@ static void report(const struct pcsct_dl_result *res, const char *want)
 
 static void deliver_reports(void **state)
 {
-	struct pcsct_dl_result res = { .outcome = PCSCT_DL_ACK, .sw = 0x9000 };
+	struct pcsct_dl_result res = {.outcome = PCSCT_DL_ACK, .sw = 0x9000};
 	const char *por = "02 71 00 00 1C 12 C1 00 01 C9 B7 FD 1C FB A7 B9 A2 25 7B 09 2B 45 34 34 76 0C B4 D0 35 7E "
 			  "28 C2 4D";
 
 	/* Example 1's PoR in an RP-ACK, as oFono encodes it */
 	res.len = (size_t)sg_hex_decode(por, res.data, sizeof(res.data), "por", NULL);
 	report(&res,
-		"40 07 7F F6 21 02 71 00 00 1C 12 C1 00 01 C9 B7 FD 1C FB A7 B9 A2 25 7B 09 2B 45 34 34 76 0C B4 D0 "
-		     "35 7E 28 C2 4D");
+	       "40 07 7F F6 21 02 71 00 00 1C 12 C1 00 01 C9 B7 FD 1C FB A7 B9 A2 25 7B 09 2B 45 34 34 76 0C B4 D0 "
+	       "35 7E 28 C2 4D");
 	/* the same as RP-ERROR, data download error (62xx with data) */
 	res.outcome = PCSCT_DL_ERROR;
 	report(&res,
-		"40 D5 07 7F F6 21 02 71 00 00 1C 12 C1 00 01 C9 B7 FD 1C FB A7 B9 A2 25 7B 09 2B 45 34 34 76 0C B4 "
-		     "D0 35 7E 28 C2 4D");
+	       "40 D5 07 7F F6 21 02 71 00 00 1C 12 C1 00 01 C9 B7 FD 1C FB A7 B9 A2 25 7B 09 2B 45 34 34 76 0C B4 "
+	       "D0 35 7E 28 C2 4D");
 	/* 9000 without data: bare RP-ACK; 9300: RP-ERROR toolkit busy */
 	res.outcome = PCSCT_DL_ACK;
 	res.len = 0;

@@ -54,7 +54,7 @@ static void changed(void *arg)
 	((struct fixture *)arg)->changes++;
 }
 
-static const struct pcsct_me_ops ops = { .send_sms = send_sms, .ask = ask, .changed = changed };
+static const struct pcsct_me_ops ops = {.send_sms = send_sms, .ask = ask, .changed = changed};
 
 static int setup(void **state)
 {
@@ -161,8 +161,7 @@ static void local_info_vectors(void **state)
 {
 	struct fixture *f = *state;
 
-	run(f, "D0 09 81 03 01 26 01 82 02 81 82",
-	    "81 03 01 26 01 82 02 82 81 83 01 00 94 08 1A 32 54 76 98 10 32 54");
+	run(f, "D0 09 81 03 01 26 01 82 02 81 82", "81 03 01 26 01 82 02 82 81 83 01 00 94 08 1A 32 54 76 98 10 32 54");
 	run(f, "D0 09 81 03 01 26 00 82 02 81 82", "81 03 01 26 00 82 02 82 81 83 01 00 93 07 00 F1 10 00 01 00 01");
 	/* camped but not registered: limited service, location still given */
 	f->me.service = PCSCT_SVC_LIMITED;
@@ -214,7 +213,7 @@ static void event_list_and_timers(void **state)
 	assert_true(pcsct_me_event_wanted(&f->me, CAT_EVT_USER_ACTIVITY));
 	/* TIMER MANAGEMENT 1.1.1: start timer 1 for 5 minutes */
 	run(f, "D0 11 81 03 01 27 00 82 02 81 82 A4 01 01 A5 03 00 50 00",
-		"81 03 01 27 00 82 02 82 81 83 01 00 A4 01 01");
+	    "81 03 01 27 00 82 02 82 81 83 01 00 A4 01 01");
 	fake_now += 60000;
 	/* get value: 4 minutes left (00 40 00) */
 	run(f, "D0 0C 81 03 01 27 02 82 02 81 82 A4 01 01",
@@ -323,7 +322,7 @@ static void idle_mode_text_json(void **state)
 	char *s;
 
 	run(f, "D0 15 81 03 01 28 00 82 02 81 82 8D 0A 04 49 64 6C 65 20 54 65 78 74",
-		"81 03 01 28 00 82 02 82 81 83 01 00");
+	    "81 03 01 28 00 82 02 82 81 83 01 00");
 	assert_true(f->me.screen.has_idle_text);
 	j = pcsct_me_to_json(&f->me);
 	s = json_dumps(j, JSON_COMPACT);

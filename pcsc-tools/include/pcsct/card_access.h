@@ -39,8 +39,8 @@ typedef void (*pcsct_trace_cb)(void *arg, const uint8_t *cmd, size_t cmd_len, co
 struct pcsct_card {
 	const struct pcsct_card_ops *ops;
 	void *priv;
-	char name[128];	    /* reader name or profile path, for messages */
-	char protocol[8];   /* "T=0", "T=1", or "direct" for in-process */
+	char name[128];	  /* reader name or profile path, for messages */
+	char protocol[8]; /* "T=0", "T=1", or "direct" for in-process */
 	uint8_t atr[PCSCT_ATR_MAX];
 	size_t atr_len;
 	bool powered;
@@ -65,8 +65,7 @@ int pcsct_card_power(struct pcsct_card *c, enum pcsct_power p, struct sg_error *
  * family of the command's CLA) until the card stops offering data; 6Cxx re-sends the command with Le = xx. The
  * SW in rsp is the final one (e.g. 91xx after the GET RESPONSE of an ENVELOPE). -1 with err when the card does
  * not answer or answers with fewer than two bytes. */
-int pcsct_transmit(struct pcsct_card *c, const uint8_t *apdu, size_t len, struct pcsct_rsp *rsp,
-		   struct sg_error *err);
+int pcsct_transmit(struct pcsct_card *c, const uint8_t *apdu, size_t len, struct pcsct_rsp *rsp, struct sg_error *err);
 /* Same for an APDU built with apdu.h */
 int pcsct_transmit_buf(struct pcsct_card *c, const struct apdu_buf *a, struct pcsct_rsp *rsp, struct sg_error *err);
 

@@ -13,15 +13,15 @@
 #include "simguard/sms_tpdu.h"
 
 enum pcsct_dl_outcome {
-	PCSCT_DL_ACK,	     /* 9000 / 91xx: done; data (the PoR) if the card returned any */
-	PCSCT_DL_BUSY,	     /* 9300: toolkit busy -> RP-ERROR, TP-FCS D4 */
-	PCSCT_DL_ERROR,	     /* 62xx / 63xx / 9Exx or another error: RP-ERROR, TP-FCS D5, with data if any */
+	PCSCT_DL_ACK,	/* 9000 / 91xx: done; data (the PoR) if the card returned any */
+	PCSCT_DL_BUSY,	/* 9300: toolkit busy -> RP-ERROR, TP-FCS D4 */
+	PCSCT_DL_ERROR, /* 62xx / 63xx / 9Exx or another error: RP-ERROR, TP-FCS D5, with data if any */
 };
 
 struct pcsct_dl_result {
 	enum pcsct_dl_outcome outcome;
-	uint16_t sw;	       /* the card's final status word */
-	uint8_t data[256];     /* response data (for SMS-PP: the PoR starting 02 71 00) */
+	uint16_t sw;	   /* the card's final status word */
+	uint8_t data[256]; /* response data (for SMS-PP: the PoR starting 02 71 00) */
 	size_t len;
 	bool proactive;	       /* sw is 91xx: a proactive command follows (e.g. SEND SHORT MESSAGE with the PoR) */
 	uint16_t proactive_sw; /* the 91xx to start the session with */

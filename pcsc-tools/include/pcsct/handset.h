@@ -36,33 +36,33 @@ struct handset_cfg {
 	struct pcsct_me_cfg me;
 	struct pcsct_auth_cfg auth;
 	bool have_auth_keys;
-	char smsc[21];	      /* service centre address (MO) */
+	char smsc[21]; /* service centre address (MO) */
 	char smpp_host[64];
-	uint16_t smpp_port;   /* 0: no SMPP link */
+	uint16_t smpp_port; /* 0: no SMPP link */
 	char smpp_password[9];
 	char state_file[256];
-	char data_dir[256];   /* user data, inbox, the network's SQN */
-	int user_timeout_ms;  /* how long a question waits for the keyboard; 0: nobody there */
-	unsigned int reauth_s; /* periodic re-authentication (0: off) */
-	bool reauth_after_download; /* authenticate again once a data download transaction is over */
+	char data_dir[256];	     /* user data, inbox, the network's SQN */
+	int user_timeout_ms;	     /* how long a question waits for the keyboard; 0: nobody there */
+	unsigned int reauth_s;	     /* periodic re-authentication (0: off) */
+	bool reauth_after_download;  /* authenticate again once a data download transaction is over */
 	uint32_t status_interval_ms; /* STATUS when the card asked for no POLL INTERVAL (0: none) */
 };
 
 enum handset_card_state {
-	HS_CARD_ABSENT,	   /* powered off, or never opened */
+	HS_CARD_ABSENT, /* powered off, or never opened */
 	HS_CARD_READY,
 	HS_CARD_PIN_NEEDED,
 	HS_CARD_BLOCKED,
-	HS_CARD_ERROR,	   /* the card stopped answering or answered nonsense */
+	HS_CARD_ERROR, /* the card stopped answering or answered nonsense */
 };
 const char *handset_card_state_name(enum handset_card_state s);
 
 enum handset_userdata_state {
-	HS_UD_NONE,	  /* no key from the card (yet, or the card has no key command) */
+	HS_UD_NONE, /* no key from the card (yet, or the card has no key command) */
 	HS_UD_OPEN,
 	HS_UD_UNREADABLE, /* the key was destroyed, or the file does not open with the card's key: wiped */
 	HS_UD_ERROR,
-	HS_UD_LOCKED,	  /* the card is locked and keeps the key to itself */
+	HS_UD_LOCKED, /* the card is locked and keeps the key to itself */
 };
 
 /* Parts of a concatenated data download SMS, held until all are there, then given to the card in order. */
@@ -101,11 +101,11 @@ struct handset {
 	char ud_error[200];
 
 	/* SMS */
-	json_t *inbox;		/* array of stored messages */
+	json_t *inbox;		 /* array of stored messages */
 	struct sms_reasm *reasm; /* ordinary concatenated SMS */
 	struct hs_dl_group dl[HS_DL_GROUPS];
-	unsigned int downloads; /* data download ENVELOPEs sent */
-	json_t *mo_log;		/* MO messages sent (last ones) */
+	unsigned int downloads;			 /* data download ENVELOPEs sent */
+	json_t *mo_log;				 /* MO messages sent (last ones) */
 	char ussd_peer[SMS_ADDR_MAX_DIGITS + 1]; /* who last sent a USSD string */
 
 	/* the last call placed */
@@ -138,7 +138,7 @@ struct handset {
 	bool quiet; /* no screen in the terminal */
 	bool trace; /* log every APDU (secrets blanked) */
 	struct pcsct_tracer tracer;
-	json_t *log;	 /* last events (for the state file) */
+	json_t *log; /* last events (for the state file) */
 	bool shutdown;
 };
 

@@ -13,12 +13,12 @@
 #include "simguard/cat.h"
 #include "simguard/sg_error.h"
 
-#define PCSCT_TEXT_MAX 512
+#define PCSCT_TEXT_MAX	    512
 #define PCSCT_ITEM_TEXT_MAX 128
-#define PCSCT_MENU_MAX 32
-#define PCSCT_TIMERS 8
-#define PCSCT_EVENTS_MAX 16
-#define PCSCT_PROFILE_MAX 32
+#define PCSCT_MENU_MAX	    32
+#define PCSCT_TIMERS	    8
+#define PCSCT_EVENTS_MAX    16
+#define PCSCT_PROFILE_MAX   32
 
 /* The richer-than-minimum profile handset-sim declares: byte 1 adds menu selection, byte 2 call control by the
  * card, byte 5 user activity and idle screen events (cat-proactive.md section 9). */
@@ -52,10 +52,10 @@ enum pcsct_ask_kind {
 
 struct pcsct_ask {
 	enum pcsct_ask_kind kind;
-	const char *text;  /* prompt / title / the displayed text */
+	const char *text; /* prompt / title / the displayed text */
 	uint8_t qualifier;
-	uint8_t min_len, max_len;  /* GET INPUT */
-	const char *default_text;  /* GET INPUT */
+	uint8_t min_len, max_len;     /* GET INPUT */
+	const char *default_text;     /* GET INPUT */
 	const struct cat_item *items; /* SELECT ITEM */
 	size_t n_items;
 	uint8_t default_item;
@@ -144,8 +144,8 @@ struct pcsct_me {
 	uint8_t events[PCSCT_EVENTS_MAX]; /* SET UP EVENT LIST */
 	size_t n_events;
 	struct pcsct_timer timers[PCSCT_TIMERS]; /* index = timer id - 1 */
-	uint32_t poll_interval_ms; /* 0: polling off / not requested */
-	unsigned int more_time;	   /* MORE TIME commands seen */
+	uint32_t poll_interval_ms;		 /* 0: polling off / not requested */
+	unsigned int more_time;			 /* MORE TIME commands seen */
 	enum pcsct_refresh_action refresh;
 	unsigned int commands;
 	char last_command[48];

@@ -19,12 +19,12 @@ struct pcsct_auth_cfg {
 };
 
 enum pcsct_auth_result {
-	PCSCT_AUTH_OK,		/* RES == XRES: attached */
-	PCSCT_AUTH_REFUSED,	/* the card refused to run the algorithm (locked card, PIN not verified...) */
-	PCSCT_AUTH_MAC_FAILURE, /* the card found the network not authentic (9862): wrong keys in the config */
+	PCSCT_AUTH_OK,		 /* RES == XRES: attached */
+	PCSCT_AUTH_REFUSED,	 /* the card refused to run the algorithm (locked card, PIN not verified...) */
+	PCSCT_AUTH_MAC_FAILURE,	 /* the card found the network not authentic (9862): wrong keys in the config */
 	PCSCT_AUTH_RES_MISMATCH, /* the card answered with a RES the network does not expect */
 	PCSCT_AUTH_SYNC_FAILURE, /* still out of sync after re-synchronising */
-	PCSCT_AUTH_ERROR,	/* malformed answer, or the card does not answer (err) */
+	PCSCT_AUTH_ERROR,	 /* malformed answer, or the card does not answer (err) */
 };
 
 const char *pcsct_auth_result_name(enum pcsct_auth_result r);

@@ -25,7 +25,7 @@ struct simtool {
 	const char *card_spec;
 	bool json;
 	bool verbose;
-	bool interactive;      /* ask the keyboard when the answers run out */
+	bool interactive;	   /* ask the keyboard when the answers run out */
 	unsigned int max_commands; /* proactive commands served per session */
 	struct pcsct_card *card;
 	struct pcsct_tracer tracer;
@@ -33,8 +33,8 @@ struct simtool {
 	struct pcsct_me_cfg me_cfg;
 	struct pcsct_me me;
 	bool me_ready;
-	json_t *out;		   /* the --json result object */
-	json_t *proactive;	   /* array of served commands */
+	json_t *out;	   /* the --json result object */
+	json_t *proactive; /* array of served commands */
 	/* SEND SHORT MESSAGE TPDUs the card sent during the session (the PoR may be among them) */
 	uint8_t mo[8][176];
 	size_t mo_len[8];

@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 struct pcsct_tracer {
-	FILE *out;	     /* where lines go; NULL: through the callback below */
+	FILE *out; /* where lines go; NULL: through the callback below */
 	void (*line)(void *arg, const char *text);
 	void *arg;
 	int secret_pending; /* how secret the last command's answer is, also when it comes by GET RESPONSE */

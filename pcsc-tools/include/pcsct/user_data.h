@@ -12,10 +12,10 @@
 #define PCSCT_UD_KEY_LEN 32
 
 enum pcsct_ud_result {
-	PCSCT_UD_ERROR = -1,	  /* I/O error or malformed file (err says which) */
-	PCSCT_UD_OK = 0,	  /* opened with this key */
-	PCSCT_UD_ABSENT = 1,	  /* no file yet */
-	PCSCT_UD_WRONG_KEY = 2,	  /* the file exists but this key does not open it (or it was tampered with) */
+	PCSCT_UD_ERROR = -1,	/* I/O error or malformed file (err says which) */
+	PCSCT_UD_OK = 0,	/* opened with this key */
+	PCSCT_UD_ABSENT = 1,	/* no file yet */
+	PCSCT_UD_WRONG_KEY = 2, /* the file exists but this key does not open it (or it was tampered with) */
 };
 
 /* Open the sealed file at path. On PCSCT_UD_OK *data is the decoded JSON object (caller json_decref). */
