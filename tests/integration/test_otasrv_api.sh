@@ -272,23 +272,28 @@ run() { OUT=$("$@" 2>"$tmp/err"); RC=$?; ERR=$(cat "$tmp/err"); }
 # has TEXT CMD...: CMD's output contains TEXT (read whole, so a large output cannot fail the pipe)
 has() { local want=$1 out; shift; out=$("$@" 2>/dev/null); [[ "$out" == *"$want"* ]]; }
 
-[ "${OTASRV_LIB_ONLY:-0}" = 1 ] && return 0
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
+# otasrv_setup: a temp dir $tmp with the test PKI and the card peer script, three free ports (HP: HTTPS, VP: VTY,
+# SP: the peer's SMPP); at exit every pid in pids is killed (with OTASRV_KILL, e.g. -9) and $tmp removed.
+otasrv_cleanup() {
 	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do kill ${OTASRV_KILL:-} "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
+otasrv_setup() {
+	tmp=$(mktemp -d)
+	pids=()
+	trap otasrv_cleanup EXIT
+	make_pki "$tmp" || { not_ok "test PKI made with openssl"; exit 1; }
+	HP=$(free_port); VP=$(free_port); SP=$(free_port)
+	while [ "$VP" = "$HP" ]; do VP=$(free_port); done
+	while [ "$SP" = "$HP" ] || [ "$SP" = "$VP" ]; do SP=$(free_port); done
+	write_peer "$tmp/peer.py"
+}
 
-make_pki "$tmp" || { not_ok "test PKI made with openssl"; exit 1; }
-HP=$(free_port); VP=$(free_port); SP=$(free_port)
-while [ "$VP" = "$HP" ]; do VP=$(free_port); done
-while [ "$SP" = "$HP" ] || [ "$SP" = "$VP" ]; do SP=$(free_port); done
-write_peer "$tmp/peer.py"
+[ "${OTASRV_LIB_ONLY:-0}" = 1 ] && return 0
+
+otasrv_setup
 write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$SP" "retry-interval 2" "deadline 6"
 
 K1=000102030405060708090A0B0C0D0E0F

@@ -10,21 +10,8 @@ OTASRV_LIB_ONLY=1 source "$(dirname "$0")/test_otasrv_api.sh"
 N=${OTASRV_CRASH_N:-2000}
 KILLS=${OTASRV_CRASH_KILLS:-3}
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-make_pki "$tmp" || { not_ok "test PKI made with openssl"; exit 1; }
-HP=$(free_port); VP=$(free_port); SP=$(free_port)
-while [ "$VP" = "$HP" ]; do VP=$(free_port); done
-while [ "$SP" = "$HP" ] || [ "$SP" = "$VP" ]; do SP=$(free_port); done
-write_peer "$tmp/peer.py"
+OTASRV_KILL=-9
+otasrv_setup
 write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$SP" "retry-interval 3" "deadline 600"
 sed -i 's/ window 20/ window 50/; s/ commands 1000 per 60/ commands 100000 per 60/; s/ logging level all info/ logging level all notice/' "$tmp/ota.cfg"
 python3 - "$tmp" "$N" <<'EOF'
