@@ -527,6 +527,23 @@ has "lock by operator:super1" as_owner "$ALICE" devices notifications && ok "the
 for i in 1 2 3 4 5 6 7; do "$OTACTL" owners login nobody --password-file "$tmp/bob.pw" --code 000000 > /dev/null 2> "$tmp/err"; done
 grep -q "429" "$tmp/err" && ok "login attempts rate limited per client (429)" || not_ok "login attempts rate limited per client (429)" "$(cat "$tmp/err")"
 
+# ---- VTY ----
+vty_out=$(python3 - "$VP" <<'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"show commands\r\n")
+s.settimeout(0.5)
+data, end = b"", time.time() + 5
+while time.time() < end and b"cancelled" not in data:
+    try:
+        data += s.recv(4096)
+    except socket.timeout:
+        pass
+print(data.decode(errors="replace"))
+EOF
+)
+[[ "$vty_out" == *confirmed* && "$vty_out" == *expired* ]] && ok "VTY on loopback: show commands" || not_ok "VTY on loopback: show commands" "${vty_out:0:300}"
+
 # ---- audit ----
 run as super1 audit verify
 [ "$RC" = 0 ] && [[ "$OUT" == "audit log intact"* ]] && ok "audit verify: intact" || not_ok "audit verify: intact" "$OUT $ERR"
@@ -551,6 +568,7 @@ run "$OTACTL" audit verify --db "$tmp/copy.db" --master-key "$tmp/master.key"
 # the same through the API, on a tampered live database
 cp "$tmp/ota.db" "$tmp/copy.db"; tamper "UPDATE audit SET actor = 'operator:nobody' WHERE seq = 3"
 cp "$tmp/copy.db" "$tmp/ota.db"; rm -f "$tmp/ota.db-wal" "$tmp/ota.db-shm"
+sed -i 's/^ listen 127.0.0.1 [0-9]*$/&\n legacy-rsa-suite enable/' "$tmp/ota.cfg"
 "$OTASRV" -c "$tmp/ota.cfg" > "$tmp/server2.log" 2>&1 &
 pids+=($!)
 wait_port "$HP"
@@ -559,5 +577,9 @@ run as super1 audit verify
 	not_ok "otactl audit verify through the API finds the changed entry" "$RC $OUT $ERR"
 grep -q "audit log: entry 3" "$tmp/server2.log" && ok "the server reports the broken chain at start" ||
 	not_ok "the server reports the broken chain at start"
+[[ "$(tls -tls1_2 -cipher AES128-SHA256)" == *"Cipher is AES128-SHA256"* ]] &&
+	ok "legacy-rsa-suite enable: TLS_RSA_WITH_AES_128_CBC_SHA256 negotiates" ||
+	not_ok "legacy-rsa-suite enable: TLS_RSA_WITH_AES_128_CBC_SHA256 negotiates"
+check "legacy-rsa-suite enable: still no SHA-1 HMAC suite" tls_refused -tls1_2 -cipher AES128-SHA
 
 [ "$failures" = 0 ]
