@@ -1,7 +1,8 @@
 /* The receiving half of the OTA engine (engine.h): PoRs matched to the attempt whose counter they echo and
  * verified with sp_response_verify (unsecured error PoRs included), their status codes and the applet's result
  * turned into command states, results and device state; handset-change reports verified as the command packets
- * they are, with the card's own counter. */
+ * they are, with the card's own counter. What fails verification, and what a card reports as a security
+ * failure, is also a "security" entry in the audit log. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,32 @@ struct por_ctx {
 	char *what;
 	size_t what_size;
 };
+
+/* A security event into the audit log, in the MO's transaction: an MO from one of our cards' numbers that does
+ * not verify (forged or altered PoR, replayed report), or a card reporting that it refused a packet. detail is
+ * the log line, which names fields and verdicts, never key or packet bytes. status: the PoR status code for a
+ * card's refusal, 0 otherwise. */
+static int security_event(struct por_ctx *x, const char *action, int64_t cmd_id, int status, struct sg_error *err)
+{
+	char actor[40], target[48];
+	struct osv_audit_entry e = { .at = x->now, .actor = actor, .client = "smpp", .action = action,
+				     .target = target, .decision = "security", .status = status,
+				     .detail = x->what };
+
+	snprintf(actor, sizeof(actor), "msisdn:%s", x->card.msisdn);
+	if (cmd_id)
+		snprintf(target, sizeof(target), "%s command %" PRId64, x->card.iccid, cmd_id);
+	else
+		snprintf(target, sizeof(target), "%s", x->card.iccid);
+	return osv_audit_append(x->s, &e, err);
+}
+
+/* Status codes by which a card says a packet failed its security checks (TS 102 225 5.1.2). */
+static bool status_is_security(uint8_t st)
+{
+	return (st >= SP_STATUS_CHK_FAILED && st <= SP_STATUS_UNIDENTIFIED) || st == SP_STATUS_TAR_UNKNOWN ||
+	       st == SP_STATUS_INSUFFICIENT_SECURITY;
+}
 
 /* Verify the PoR as the answer to attempt a. */
 static enum sp_verdict verify_as(struct por_ctx *x, const uint8_t *pkt, size_t len, enum sp_dialect d,
@@ -72,7 +99,7 @@ static int match_por(struct por_ctx *x, const uint8_t *pkt, size_t len, enum sp_
 	}
 	if (v != SP_VERDICT_OK) {
 		snprintf(x->what, x->what_size, "PoR from %s ignored: %s", x->card.msisdn, why.msg);
-		return 0;
+		return security_event(x, "MO PoR", a.command_id, 0, err) < 0 ? -1 : 0;
 	}
 	/* An unsecured PoR whose counter is readable and names another attempt (cards zero it, then the
 	 * latest one stands). */
@@ -206,6 +233,8 @@ static int por_refused(struct por_ctx *x, struct sg_error *err)
 		return -1;
 	x->cmd.state = OSV_CMD_REJECTED;
 	snprintf(x->what, x->what_size, "command %" PRId64 " rejected: %s", x->cmd.id, detail);
+	if (status_is_security(st) && security_event(x, "MO PoR", x->cmd.id, st, err) < 0)
+		return -1;
 	return osv_engine_notify(x->s, &x->cmd, detail, x->now, err);
 }
 
@@ -227,7 +256,7 @@ static int handle_por(struct por_ctx *x, const uint8_t *pkt, size_t len, enum sp
 	    !x->authentic && spi_wants_por_chk(&x->card)) {
 		snprintf(x->what, x->what_size, "PoR for command %" PRId64 " ignored: status %02X without checksum",
 			 x->cmd.id, x->rsp.status);
-		return 0;
+		return security_event(x, "MO PoR", x->cmd.id, 0, err) < 0 ? -1 : 0;
 	}
 	switch (x->rsp.status) {
 	case SP_STATUS_OK:
@@ -259,6 +288,13 @@ static int record_report(struct por_ctx *x, json_t *report, struct sg_error *err
 	return osv_device_update(x->s, &dev, x->now, err);
 }
 
+/* A handset-change report that does not verify, or replays an old counter: logged and audited, not used. */
+static int report_ignored(struct por_ctx *x, const char *why, struct sg_error *err)
+{
+	snprintf(x->what, x->what_size, "report from %s ignored: %s", x->card.msisdn, why);
+	return security_event(x, "MO report", 0, 0, err) < 0 ? -1 : 0;
+}
+
 /* A handset-change report: a command packet from the card to us (SPI 16 00), its counter above every one seen. */
 static int handle_report(struct por_ctx *x, const uint8_t *pkt, size_t len, enum sp_dialect d, struct sg_error *err)
 {
@@ -270,28 +306,25 @@ static int handle_report(struct por_ctx *x, const uint8_t *pkt, size_t len, enum
 	json_t *report;
 	int rc;
 
-	if (sp_command_peek(pkt, len, d, &h, &why) < 0 || osv_keyset_load(x->s, &x->card, h.kic >> 4, &ks, &why) != 1) {
-		snprintf(x->what, x->what_size, "report from %s ignored: %s", x->card.msisdn, why.msg);
-		return 0;
-	}
+	if (sp_command_peek(pkt, len, d, &h, &why) < 0 || osv_keyset_load(x->s, &x->card, h.kic >> 4, &ks, &why) != 1)
+		return report_ignored(x, why.msg, err);
 	v = sp_command_verify(pkt, len, d, &ks.keys, &c, x->plain, sizeof(x->plain), &why);
 	osv_keyset_cleanse(&ks);
-	if (v != SP_VERDICT_OK || (h.spi[0] & SP_SPI1_CHK_MASK) != SP_SPI1_CHK_CC) {
-		snprintf(x->what, x->what_size, "report from %s ignored: %s", x->card.msisdn,
-			 v != SP_VERDICT_OK ? why.msg : "no cryptographic checksum");
-		return 0;
-	}
+	if (v != SP_VERDICT_OK || (h.spi[0] & SP_SPI1_CHK_MASK) != SP_SPI1_CHK_CC)
+		return report_ignored(x, v != SP_VERDICT_OK ? why.msg : "no cryptographic checksum", err);
 	report = osv_at_report_decode(c.data, c.data_len, &why);
-	if (!report) {
-		snprintf(x->what, x->what_size, "report from %s ignored: %s", x->card.msisdn, why.msg);
-		return 0;
-	}
+	if (!report)
+		return report_ignored(x, why.msg, err);
 	rc = osv_card_report_cntr(x->s, x->card.id, c.hdr.cntr, err);
 	if (rc == 1 && record_report(x, report, err) < 0)
 		rc = -1;
-	snprintf(x->what, x->what_size, "handset-change report from %s (counter %" PRIu64 ")%s", x->card.msisdn,
-		 (uint64_t)c.hdr.cntr, rc == 0 ? ": replayed or old counter, ignored" : "");
 	json_decref(report);
+	if (rc == 0) {
+		snprintf(why.msg, sizeof(why.msg), "replayed or old counter %" PRIu64, (uint64_t)c.hdr.cntr);
+		return report_ignored(x, why.msg, err);
+	}
+	snprintf(x->what, x->what_size, "handset-change report from %s (counter %" PRIu64 ")", x->card.msisdn,
+		 (uint64_t)c.hdr.cntr);
 	return rc < 0 ? -1 : rc;
 }
 

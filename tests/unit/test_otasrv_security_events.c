@@ -1,0 +1,324 @@
+/* Security events of the server's receive path (engine_receive.c) in the audit log: a forged PoR (wrong keys), an
+ * altered one (one byte of the checksum changed), a "performed" claim without checksum, a card's refusal for a
+ * security reason and a replayed or tampered handset-change report each leave a "security" entry naming the
+ * card and the command, with no key bytes in it, and the chain still verifies; an authentic PoR, or a card's
+ * refusal for no security reason, leaves none. PoRs are built with the library's own builder (the card's side),
+ * the wrong-key one with keys the server does not hold. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "simguard/hex.h"
+#include "otasrv/cards_csv.h"
+#include "otasrv/commands.h"
+#include "otasrv/engine.h"
+#include "otasrv/keybox.h"
+#include "otasrv/store.h"
+#include "test_otasrv_tmpstore.h"
+
+#define ICCID	"8949000000000000044"
+#define MSISDN	"4917100044"
+#define T0	1710000000
+#define KIC_HEX "404142434445464748494A4B4C4D4E4F"
+#define KID_HEX "505152535455565758595A5B5C5D5E5F"
+
+/* secured-packets.md Example 1's keys (3DES, SPI 16 19: PoR with CC, ciphered). */
+static const char cards_csv[] = "ICCID,IMSI,MSISDN,KIC1,KID1,ALGO1,SPI,KVN\n" ICCID ",262010000000044," MSISDN
+				"," KIC_HEX "," KID_HEX ",3des2,1619,1\n";
+
+struct fixture {
+	struct osv_tmpstore tmp;
+	struct osv_store *s;
+	struct osv_engine_cfg cfg;
+	struct osv_actor agent;
+	int64_t t;
+};
+
+static int add_card(void *ctx, int line, struct osv_card_import *ci, struct sg_error *err)
+{
+	return osv_card_insert(ctx, ci, T0, err);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	json_t *errors = json_array();
+	struct osv_csv_defaults d = { .tar = { 0xC1, 0x00, 0x01 }, .spi = { 0x16, 0x19 } };
+	struct sg_error err;
+
+	f->s = osv_tmpstore_open(&f->tmp, "test_otasrv_security", 9, &err);
+	if (!f->s)
+		fail_msg("%s", err.msg);
+	assert_int_equal(osv_csv_parse(cards_csv, strlen(cards_csv), &d, add_card, f->s, errors), 1);
+	json_decref(errors);
+	osv_engine_cfg_defaults(&f->cfg);
+	f->agent = (struct osv_actor){ .kind = OSV_ACTOR_AGENT, .name = "operator:Agent" };
+	f->t = T0;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(osv_tmpstore_close(&f->tmp), 0);
+	free(f);
+	return 0;
+}
+
+/* A STATUS command, sent: the packet as it left is in *out. Returns the command id. */
+static int64_t status_sent(struct fixture *f, struct osv_outgoing *out)
+{
+	json_t *body = json_pack("{s:s}", "command", "status");
+	struct osv_outcome o;
+	struct sg_error err;
+	int64_t ids[4];
+	int n;
+
+	assert_int_equal(osv_command_request(f->s, &f->agent, ICCID, body, f->t, 900, 0, &o, &err), 0);
+	json_decref(body);
+	assert_int_equal(o.status, 202);
+	n = osv_cmd_claim(f->s, f->t, f->cfg.lease, 4, ids, &err);
+	assert_int_equal(osv_engine_prepare(f->s, &f->cfg, ids, n, f->t, out, &err), 1);
+	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, out, true, "0000000001", NULL, f->t, &err), 0);
+	return o.command_id;
+}
+
+static void parse_keys(const char *kic, const char *kid, struct sp_keys *k)
+{
+	struct sg_error err;
+
+	memset(k, 0, sizeof(*k));
+	k->kic.len = (size_t)sg_hex_decode(kic, k->kic.key, sizeof(k->kic.key), "kic", &err);
+	k->kid.len = (size_t)sg_hex_decode(kid, k->kid.key, sizeof(k->kid.key), "kid", &err);
+	assert_int_equal(k->kic.len, 16);
+	assert_int_equal(k->kid.len, 16);
+}
+
+/* The card's PoR (02 71 00 || PoR) to the packet in o, secured with keys k unless unsecured. */
+static size_t card_por(const struct osv_outgoing *o, const struct sp_keys *k, uint8_t status, bool unsecured,
+		       uint8_t *ud, size_t size)
+{
+	struct sp_keys real;
+	struct sp_command cmd;
+	uint8_t plain[SP_MAX_PACKET];
+	struct sg_error err;
+	size_t n;
+
+	parse_keys(KIC_HEX, KID_HEX, &real);
+	assert_int_equal(
+		sp_command_verify(o->ud + 3, o->ud_len - 3, SP_DIALECT_SMS, &real, &cmd, plain, sizeof(plain), &err),
+		SP_VERDICT_OK);
+	memcpy(ud, "\x02\x71\x00", 3);
+	assert_int_equal(sp_response_build(&cmd.hdr, status, (const uint8_t *)"OK", 2, k, SP_DIALECT_SMS, unsecured,
+					   ud + 3, size - 3, &n, &err),
+			 0);
+	return n + 3;
+}
+
+static int mo(struct fixture *f, const uint8_t *ud, size_t len, char *what, size_t what_size)
+{
+	struct sg_error err;
+	int rc = osv_engine_mo(f->s, &f->cfg, MSISDN, ud, len, false, ++f->t, what, what_size, &err);
+
+	if (rc < 0)
+		fail_msg("store: %s", err.msg);
+	return rc;
+}
+
+static enum osv_cmd_state cmd_state(struct fixture *f, int64_t id)
+{
+	struct osv_command c;
+	struct sg_error err;
+
+	assert_int_equal(osv_cmd_get(f->s, id, &c, &err), 1);
+	return c.state;
+}
+
+/* The audit log: intact, n entries, each a security entry (no key in any field); returns the entries. */
+static json_t *audit_checked(struct fixture *f, size_t n)
+{
+	struct osv_audit_problem p;
+	struct sg_error err;
+	int64_t count;
+	json_t *list = osv_audit_list(f->s, 0, 100, &err), *e;
+	size_t i;
+
+	assert_int_equal(osv_audit_verify(f->s, &p, &count, &err), 0);
+	assert_int_equal(count, (int64_t)n);
+	assert_non_null(list);
+	assert_int_equal(json_array_size(list), n);
+	json_array_foreach(list, i, e)
+	{
+		char *text = json_dumps(e, 0);
+
+		assert_string_equal(json_string_value(json_object_get(e, "decision")), "security");
+		assert_string_equal(json_string_value(json_object_get(e, "actor")), "msisdn:" MSISDN);
+		assert_non_null(strstr(json_string_value(json_object_get(e, "target")), ICCID));
+		if (strstr(text, KIC_HEX) || strstr(text, KID_HEX) || strstr(text, "4041424344"))
+			fail_msg("key bytes in the audit log: %s", text);
+		free(text);
+	}
+	return list;
+}
+
+static const char *field(json_t *list, size_t i, const char *name)
+{
+	return json_string_value(json_object_get(json_array_get(list, i), name));
+}
+
+static void test_forged_and_altered_por(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out;
+	struct sp_keys wrong;
+	uint8_t ud[SP_MAX_PACKET + 3];
+	char what[256], target[64];
+	int64_t id = status_sent(f, &out);
+	size_t n;
+	json_t *list;
+
+	parse_keys("00112233445566778899AABBCCDDEEFF", "FFEEDDCCBBAA99887766554433221100", &wrong);
+	n = card_por(&out, &wrong, 0x00, false, ud, sizeof(ud));
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 0);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_SUBMITTED);
+	parse_keys(KIC_HEX, KID_HEX, &wrong);
+	n = card_por(&out, &wrong, 0x00, false, ud, sizeof(ud));
+	ud[n - 1] ^= 0x01;
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 0);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_SUBMITTED);
+	/* "performed", claimed without the checksum the card's SPI asks for */
+	n = card_por(&out, &wrong, 0x00, true, ud, sizeof(ud));
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 0);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_SUBMITTED);
+	list = audit_checked(f, 3);
+	snprintf(target, sizeof(target), "%s command %lld", ICCID, (long long)id);
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(field(list, i, "action"), "MO PoR");
+		assert_string_equal(field(list, i, "target"), target);
+		assert_string_equal(field(list, i, "client"), "smpp");
+	}
+	assert_non_null(strstr(field(list, 2, "detail"), "without checksum"));
+	json_decref(list);
+	/* The genuine PoR still confirms, and adds nothing to the audit log. */
+	n = card_por(&out, &wrong, 0x00, false, ud, sizeof(ud));
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 1);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_CONFIRMED);
+	json_decref(audit_checked(f, 3));
+}
+
+static void test_card_refusals(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out;
+	struct sp_keys k;
+	uint8_t ud[SP_MAX_PACKET + 3];
+	char what[256];
+	int64_t id;
+	size_t n;
+	json_t *list;
+
+	parse_keys(KIC_HEX, KID_HEX, &k);
+	/* RC/CC/DS failed: the card saw a packet it could not authenticate - a security event. */
+	id = status_sent(f, &out);
+	n = card_por(&out, &k, SP_STATUS_CHK_FAILED, true, ud, sizeof(ud));
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 1);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_REJECTED);
+	list = audit_checked(f, 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "status")), 1);
+	assert_non_null(strstr(field(list, 0, "detail"), "PoR status 01"));
+	json_decref(list);
+	/* Insufficient security level (SPI below the card's MSL): also one. */
+	f->t += 10;
+	id = status_sent(f, &out);
+	n = card_por(&out, &k, SP_STATUS_INSUFFICIENT_SECURITY, true, ud, sizeof(ud));
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 1);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_REJECTED);
+	json_decref(audit_checked(f, 2));
+	/* Out of memory is no security event. */
+	f->t += 10;
+	id = status_sent(f, &out);
+	n = card_por(&out, &k, SP_STATUS_NO_MEMORY, false, ud, sizeof(ud));
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 1);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_REJECTED);
+	json_decref(audit_checked(f, 2));
+}
+
+/* A handset-change report from the card (SPI 16 00, CC), counter cntr. */
+static size_t report(uint64_t cntr, uint8_t *ud, size_t size)
+{
+	struct sp_cmd_hdr h = { .spi = { 0x16, 0x00 }, .kic = 0x15, .kid = 0x15, .tar = { 0xC1, 0x00, 0x01 },
+				.cntr = cntr };
+	uint8_t data[64] = "HSCH\0\0\0\0";
+	struct sp_keys k;
+	struct sg_error err;
+	size_t n = 8, len;
+
+	data[7] = (uint8_t)cntr;
+	memcpy(data + n,
+	       "\x92\x0F"
+	       "490154203237518"
+	       "\x98\x0F"
+	       "351234567890123"
+	       "\x90\x01\x00",
+	       37);
+	n += 37;
+	parse_keys(KIC_HEX, KID_HEX, &k);
+	memcpy(ud, "\x02\x70\x00", 3);
+	assert_int_equal(sp_command_build(&h, data, n, &k, SP_DIALECT_SMS, ud + 3, size - 3, &len, &err), 0);
+	return len + 3;
+}
+
+static void test_report_replayed_or_tampered(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t ud[SP_MAX_PACKET + 3];
+	char what[256];
+	size_t n = report(3, ud, sizeof(ud));
+	json_t *list;
+
+	if (mo(f, ud, n, what, sizeof(what)) != 1)
+		fail_msg("%s", what);
+	json_decref(audit_checked(f, 0));
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 0);
+	n = report(4, ud, sizeof(ud));
+	ud[n - 2] ^= 0x40;
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 0);
+	list = audit_checked(f, 2);
+	assert_string_equal(field(list, 0, "action"), "MO report");
+	assert_non_null(strstr(field(list, 0, "detail"), "replayed or old counter 3"));
+	assert_string_equal(field(list, 1, "target"), ICCID);
+	json_decref(list);
+}
+
+/* Not from a number of ours: no entry (anyone can send those; they say nothing about a card). */
+static void test_unknown_sender_not_audited(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t ud[SP_MAX_PACKET + 3];
+	char what[256];
+	struct sg_error err;
+	size_t n = report(3, ud, sizeof(ud));
+
+	assert_int_equal(osv_engine_mo(f->s, &f->cfg, "4917199999", ud, n, false, f->t, what, sizeof(what), &err), 0);
+	json_decref(audit_checked(f, 0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_forged_and_altered_por, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_card_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_replayed_or_tampered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_sender_not_audited, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
