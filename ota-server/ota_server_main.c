@@ -1,63 +1,55 @@
 /* ota-server: the operator's OTA platform (see specs/ota-server.md). `ota-server -c FILE`: libosmovty
  * configuration, VTY on loopback, Osmocom logging, HTTPS JSON API, SMPP link to the SMSC; SIGTERM / SIGINT end
  * it cleanly (in-flight commands stay in the store and are taken up again at the next start). */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
-#include <osmocom/core/application.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 
 #include "api_internal.h"
+#include "daemon/daemon_start.h"
 
 #define VTY_PORT 4290
 
 static const struct log_info_cat log_cats[] = {
-	[DOSV] = { .name = "DOSV", .description = "ota-server", .enabled = 1, .loglevel = LOGL_NOTICE },
-	[DHTTP] = { .name = "DHTTP", .description = "HTTPS API requests", .enabled = 1, .loglevel = LOGL_NOTICE },
-	[DOSMPP] = { .name = "DOSMPP", .description = "SMPP link to the SMSC", .enabled = 1, .loglevel = LOGL_NOTICE },
-	[DOTA] = { .name = "DOTA", .description = "OTA commands, packets and PoRs", .enabled = 1,
-		   .loglevel = LOGL_NOTICE },
+	[DOSV] = {.name = "DOSV", .description = "ota-server", .enabled = 1, .loglevel = LOGL_NOTICE},
+	[DHTTP] = {.name = "DHTTP", .description = "HTTPS API requests", .enabled = 1, .loglevel = LOGL_NOTICE},
+	[DOSMPP] = {.name = "DOSMPP", .description = "SMPP link to the SMSC", .enabled = 1, .loglevel = LOGL_NOTICE},
+	[DOTA] = {.name = "DOTA",
+		  .description = "OTA commands, packets and PoRs",
+		  .enabled = 1,
+		  .loglevel = LOGL_NOTICE},
 };
 
-static const struct log_info log_info = { .cat = log_cats, .num_cat = ARRAY_SIZE(log_cats) };
+static const struct log_info log_info = {.cat = log_cats, .num_cat = ARRAY_SIZE(log_cats)};
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ota-server -c FILE\n"
-		   "  -c, --config-file FILE   libosmovty configuration (database / http / smpp / ota / owners / limits)\n"
-		   "  -h, --help               this text\n");
+	fprintf(f,
+		"usage: ota-server -c FILE\n"
+		"  -c, --config-file FILE   libosmovty configuration (database / http / smpp / ota / owners / limits)\n"
+		"  -V, --version            print the version\n"
+		"  -h, --help               this text\n");
 }
 
-static const char *parse_args(int argc, char **argv)
-{
-	static const struct option opts[] = { { "config-file", 1, 0, 'c' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
-	const char *cfg = NULL;
-	int c;
+static const struct sg_daemon daemon_desc = {
+	.name = "ota-server",
+	.version = "1.0",
+	.usage = usage,
+	.log_info = &log_info,
+	.vty_port = VTY_PORT,
+	.config_required = true,
+};
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			cfg = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
-	if (!cfg || optind != argc) {
-		usage(stderr);
-		exit(2);
-	}
-	return cfg;
+static int install_vty(void *cfg)
+{
+	osv_vty_init(cfg);
+	return 0;
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -130,18 +122,17 @@ static int serve(struct osv_server *srv)
 
 int main(int argc, char **argv)
 {
-	const char *cfg_file = parse_args(argc, argv);
-	void *ctx = talloc_named_const(NULL, 0, "ota-server");
+	const char *cfg_file = sg_daemon_parse_args(&daemon_desc, argc, argv);
+	void *ctx = sg_daemon_init(&daemon_desc);
 	struct osv_server *srv = calloc(1, sizeof(*srv));
 	int rc;
 
-	osmo_init_logging2(ctx, &log_info);
-	log_set_print_category(osmo_stderr_target, 1);
-	log_set_print_level(osmo_stderr_target, 1);
 	osv_server_cfg_defaults(&srv->cfg);
-	rc = osv_vty_start(ctx, &srv->cfg, cfg_file, VTY_PORT);
-	if (rc)
-		return rc;
+	if (sg_daemon_vty_config(ctx, &daemon_desc, cfg_file, install_vty, &srv->cfg) < 0)
+		return 2;
+	if (sg_daemon_vty_listen(ctx, &daemon_desc, NULL) < 0)
+		return 1;
+	/* libevent runs this loop (the select loop only in its turn), so the signals are libevent's: see serve() */
 	signal(SIGPIPE, SIG_IGN);
 	rc = open_store(srv) < 0 ? 1 : 0;
 	osv_vty_set_store(srv->store);

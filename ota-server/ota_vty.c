@@ -5,8 +5,6 @@
 #include <string.h>
 
 #include <osmocom/vty/command.h>
-#include <osmocom/vty/logging.h>
-#include <osmocom/vty/telnet_interface.h>
 #include <osmocom/vty/vty.h>
 
 #include "simguard/hex.h"
@@ -346,23 +344,4 @@ void osv_vty_init(struct osv_server_cfg *cfg)
 	INSTALL(owners_node, write_owners, cfg_owners_cmd, &cfg_owners_argon2_cmd, &cfg_owners_lockout_cmd,
 		&cfg_owners_ttl_cmd);
 	INSTALL(limits_node, write_limits, cfg_limits_cmd, &cfg_limits_login_cmd, &cfg_limits_cmds_cmd);
-}
-
-static struct vty_app_info vty_info = {
-	.name = "ota-server",
-	.version = "1.0",
-	.copyright = "simguard ota-server\r\n",
-};
-
-int osv_vty_start(void *ctx, struct osv_server_cfg *cfg, const char *file, int port)
-{
-	vty_info.tall_ctx = ctx;
-	vty_init(&vty_info);
-	logging_vty_add_cmds();
-	osv_vty_init(cfg);
-	if (vty_read_config_file(file, NULL) < 0) {
-		fprintf(stderr, "ota-server: cannot read config file %s\n", file);
-		return 2;
-	}
-	return telnet_init_default(ctx, NULL, port) < 0 ? 1 : 0;
 }

@@ -2,8 +2,6 @@
  * PROFILE, verifies the PIN, attaches with Milenage, runs the card's proactive commands, receives SMS and USSD
  * from sms-gateway's lab route (or injected), and shows its screen in the terminal and as a JSON state file.
  * With --once it runs the scripted actions given on the command line and exits (for tests). */
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +13,9 @@
 #include <osmocom/core/logging.h>
 #include <osmocom/core/select.h>
 #include <osmocom/core/talloc.h>
-#include <osmocom/vty/logging.h>
-#include <osmocom/vty/telnet_interface.h>
-#include <osmocom/vty/vty.h>
 #include <talloc.h>
 
+#include "daemon/daemon_start.h"
 #include "pcsct/download.h"
 #include "pcsct/handset.h"
 #include "simguard/secured_packet.h"
@@ -60,11 +56,6 @@ struct options {
 static struct handset *g_hs;
 static struct log_info_cat log_cats[16];
 static struct log_info log_info = {.cat = log_cats};
-static struct vty_app_info vty_info = {
-	.name = "handset-sim",
-	.version = "1",
-	.copyright = "simguard handset simulator\r\n",
-};
 
 static void usage(FILE *f)
 {
@@ -93,6 +84,7 @@ static void usage(FILE *f)
 		"      --note TEXT          add a note to the sealed user data\n"
 		"      --dial NUMBER        place a call (the card's call control decides; emergency numbers always)\n"
 		"      --wait-ms N          let timers run for N ms\n"
+		"  -V, --version            print the version\n"
 		"  -h, --help               this text\n");
 }
 
@@ -105,66 +97,84 @@ static int add_action(struct options *o, enum action_kind k, const char *arg)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
+static const struct option longopts[] = {
+	{"card", 1, 0, 'C'},
+	{"state-file", 1, 0, 'S'},
+	{"data-dir", 1, 0, 'D'},
+	{"answers", 1, 0, 'a'},
+	{"interactive", 0, 0, 'i'},
+	{"quiet", 0, 0, 'q'},
+	{"once", 0, 0, 'o'},
+	{"trace", 0, 0, 't'},
+	{"deliver-tpdu", 1, 0, 'T'},
+	{"deliver-ussd", 1, 0, 'U'},
+	{"power-cycle", 0, 0, 'P'},
+	{"menu-select", 1, 0, 'M'},
+	{"clear", 0, 0, 'L'},
+	{"contact", 1, 0, 'K'},
+	{"note", 1, 0, 'N'},
+	{"wait-ms", 1, 0, 'W'},
+	{"dial", 1, 0, 'X'},
+	{"deliver-ota", 1, 0, 'O'},
+	{0, 0, 0, 0},
+};
+
+/* One option besides -c/-h/-V: a setting, or an action run in order after power-up. */
+static int take_option(int c, const char *arg, void *priv)
 {
-	static const struct option opts[] = {
-		{"config-file", 1, 0, 'c'},  {"card", 1, 0, 'C'},	  {"state-file", 1, 0, 'S'},
-		{"data-dir", 1, 0, 'D'},     {"answers", 1, 0, 'a'},	  {"interactive", 0, 0, 'i'},
-		{"quiet", 0, 0, 'q'},	     {"once", 0, 0, 'o'},	  {"trace", 0, 0, 't'},
-		{"deliver-tpdu", 1, 0, 'T'}, {"deliver-ussd", 1, 0, 'U'}, {"power-cycle", 0, 0, 'P'},
-		{"menu-select", 1, 0, 'M'},  {"clear", 0, 0, 'L'},	  {"contact", 1, 0, 'K'},
-		{"note", 1, 0, 'N'},	     {"wait-ms", 1, 0, 'W'},	  {"dial", 1, 0, 'X'},
-		{"deliver-ota", 1, 0, 'O'},  {"help", 0, 0, 'h'},	  {0, 0, 0, 0},
-	};
 	static const struct {
 		int opt;
 		enum action_kind kind;
 	} acts[] = {{'T', ACT_TPDU},	{'U', ACT_USSD}, {'P', ACT_POWER_CYCLE}, {'M', ACT_MENU}, {'L', ACT_CLEAR},
 		    {'K', ACT_CONTACT}, {'N', ACT_NOTE}, {'W', ACT_WAIT},	 {'X', ACT_DIAL}, {'O', ACT_OTA}};
+	struct options *o = priv;
 	size_t i;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "c:a:iqth", opts, NULL)) != -1) {
-		for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
-			if (c == acts[i].opt && add_action(o, acts[i].kind, optarg) < 0)
-				return -1;
-		switch (c) {
-		case 'c':
-			o->cfg_file = optarg;
-			break;
-		case 'C':
-			o->card = optarg;
-			break;
-		case 'S':
-			o->state_file = optarg;
-			break;
-		case 'D':
-			o->data_dir = optarg;
-			break;
-		case 'a':
-			o->answers = optarg;
-			break;
-		case 'i':
-			o->interactive = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 't':
-			o->trace = true;
-			break;
-		case 'o':
-			o->once = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case '?':
-			return -1;
-		}
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (c == acts[i].opt)
+			return add_action(o, acts[i].kind, arg);
+	switch (c) {
+	case 'C':
+		o->card = arg;
+		return 0;
+	case 'S':
+		o->state_file = arg;
+		return 0;
+	case 'D':
+		o->data_dir = arg;
+		return 0;
+	case 'a':
+		o->answers = arg;
+		return 0;
+	case 'i':
+		o->interactive = true;
+		return 0;
+	case 'q':
+		o->quiet = true;
+		return 0;
+	case 't':
+		o->trace = true;
+		return 0;
+	case 'o':
+		o->once = true;
+		return 0;
 	}
-	return optind == argc ? 0 : -1;
+	return -1;
 }
+
+static struct options opts;
+
+static const struct sg_daemon daemon_desc = {
+	.name = "handset-sim",
+	.version = "1.0",
+	.usage = usage,
+	.log_info = &log_info,
+	.vty_port = HANDSET_VTY_PORT,
+	.shortopts = "a:iqt",
+	.longopts = longopts,
+	.option = take_option,
+	.priv = &opts,
+};
 
 static void wait_ms(unsigned int ms)
 {
@@ -327,15 +337,10 @@ static int stdin_cb(struct osmo_fd *ofd, unsigned int what)
 	return 0;
 }
 
-static void on_signal(int sig)
-{
-	if (sig == SIGTERM || sig == SIGINT)
-		osmo_select_shutdown_request();
-}
-
 /* The card library's logging categories first (it logs with their numbers), then the handset's own. */
-static void logging_setup(void *ctx)
+static void *logging_setup(void)
 {
+	void *ctx;
 	size_t n = uicc_log_info.num_cat;
 
 	memcpy(log_cats, uicc_log_info.cat, n * sizeof(log_cats[0]));
@@ -343,24 +348,24 @@ static void logging_setup(void *ctx)
 		.name = "DHANDSET", .description = "Handset simulator", .enabled = 1, .loglevel = LOGL_NOTICE};
 	log_info.num_cat = n + 1;
 	handset_logss = (int)n;
-	osmo_init_logging2(ctx, &log_info);
-	log_set_print_category(osmo_stderr_target, 1);
-	log_set_print_level(osmo_stderr_target, 1);
-	log_set_print_category_hex(osmo_stderr_target, 0);
+	ctx = sg_daemon_init(&daemon_desc);
 	log_set_use_color(osmo_stderr_target, 0);
 	log_set_print_filename2(osmo_stderr_target, LOG_FILENAME_NONE);
+	return ctx;
 }
 
-static int configure(struct handset *hs, const struct options *o)
+static int install_vty(void *hs)
+{
+	return handset_vty_init(hs);
+}
+
+static int configure(void *ctx, struct handset *hs, const struct options *o)
 {
 	struct sg_error err;
 
 	handset_cfg_default(&hs->cfg);
-	handset_vty_init(hs);
-	if (o->cfg_file && vty_read_config_file(o->cfg_file, NULL) < 0) {
-		fprintf(stderr, "handset-sim: cannot read config file %s\n", o->cfg_file);
+	if (sg_daemon_vty_config(ctx, &daemon_desc, o->cfg_file, install_vty, hs) < 0)
 		return -1;
-	}
 	if (o->card)
 		snprintf(hs->cfg.card, sizeof(hs->cfg.card), "%s", o->card);
 	if (o->state_file)
@@ -420,49 +425,39 @@ static void shutdown_handset(struct handset *hs, bool power_off)
 
 int main(int argc, char **argv)
 {
-	struct options o = {0};
+	struct options *o = &opts;
 	struct osmo_fd kbd;
-	void *ctx = talloc_named_const(NULL, 0, "handset-sim");
+	void *ctx;
 	struct handset *hs;
 	unsigned int i;
 	int rc = 0;
 
-	if (parse_args(argc, argv, &o) < 0) {
-		usage(stderr);
-		talloc_free(ctx);
-		return 2;
-	}
-	logging_setup(ctx);
-	vty_info.tall_ctx = ctx;
-	vty_init(&vty_info);
-	logging_vty_add_cmds();
+	o->cfg_file = sg_daemon_parse_args(&daemon_desc, argc, argv);
+	ctx = logging_setup();
 	hs = g_hs = handset_alloc(ctx);
-	if (configure(hs, &o) < 0) {
+	if (configure(ctx, hs, o) < 0) {
 		talloc_free(ctx);
 		return 2;
 	}
 	handset_inbox_load(hs);
 	handset_toolkit_init(hs);
-	if (!o.once && telnet_init_default(ctx, hs, HANDSET_VTY_PORT) < 0)
+	if (!o->once && sg_daemon_vty_listen(ctx, &daemon_desc, hs) < 0)
 		return 1;
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	if (!o.once)
+	sg_daemon_signals_init();
+	if (!o->once)
 		handset_smpp_start(hs);
 	handset_power_up(hs);
-	for (i = 0; i < o.n_actions; i++)
-		if (run_action(hs, &o.actions[i]) < 0)
+	for (i = 0; i < o->n_actions; i++)
+		if (run_action(hs, &o->actions[i]) < 0)
 			rc = 1;
-	if (!o.once) {
-		if (o.interactive) {
+	if (!o->once) {
+		if (o->interactive) {
 			osmo_fd_setup(&kbd, 0, OSMO_FD_READ, stdin_cb, NULL, 0);
 			osmo_fd_register(&kbd);
 		}
-		while (!osmo_select_shutdown_done())
-			osmo_select_main_ctx(0);
+		sg_daemon_run();
 	}
-	shutdown_handset(hs, !o.once);
+	shutdown_handset(hs, !o->once);
 	log_fini();
 	talloc_free(ctx);
 	return rc;

@@ -2,23 +2,18 @@
  * reader (any PC/SC client sees it), with --gsmtap every APDU is also sent as GSMTAP SIM. Without --vpcd it only
  * creates or checks the card image and prints what card it is.
  * `-c FILE` libosmovty config, VTY on 127.0.0.1:4278, Osmocom logging, clean shutdown on SIGTERM / SIGINT. */
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <osmocom/core/application.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/select.h>
 #include <osmocom/core/talloc.h>
 #include <osmocom/core/utils.h>
 #include <osmocom/vty/command.h>
-#include <osmocom/vty/logging.h>
-#include <osmocom/vty/misc.h>
-#include <osmocom/vty/telnet_interface.h>
 #include <osmocom/vty/vty.h>
 
+#include "daemon/daemon_start.h"
 #include "uicc/card.h"
 #include "uicc/profile.h"
 #include "uicc/store.h"
@@ -33,10 +28,8 @@ struct options {
 	const char *image;
 	const char *vpcd;
 	const char *gsmtap;
-	const char *config;
 };
 
-static volatile sig_atomic_t quit;
 static struct uicc_card *g_card;
 static struct vpcd_link *g_link;
 
@@ -50,59 +43,53 @@ static void usage(FILE *f)
 		"  -v, --vpcd HOST:PORT connect to pcscd's vpcd reader (default port %d) and serve APDUs\n"
 		"  -g, --gsmtap HOST    send every APDU as GSMTAP SIM to HOST (UDP 4729)\n"
 		"  -c, --config FILE    libosmovty configuration (logging, line vty)\n"
+		"  -V, --version        print the version\n"
 		"  -h, --help           this text\n"
 		"Without --vpcd the image is created or checked and the card described; exit 0 ok,\n"
 		"2 for a usage, profile or image error.\n",
 		VPCD_DEFAULT_PORT);
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
+static int take_option(int opt, const char *arg, void *priv)
 {
-	static const struct option longopts[] = {
-		{"profile", required_argument, NULL, 'p'},
-		{"image", required_argument, NULL, 'i'},
-		{"vpcd", required_argument, NULL, 'v'},
-		{"gsmtap", required_argument, NULL, 'g'},
-		{"config", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	struct options *o = priv;
 
-	while ((c = getopt_long(argc, argv, "p:i:v:g:c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->profile = optarg;
-			break;
-		case 'i':
-			o->image = optarg;
-			break;
-		case 'v':
-			o->vpcd = optarg;
-			break;
-		case 'g':
-			o->gsmtap = optarg;
-			break;
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			return -1;
-		}
+	switch (opt) {
+	case 'p':
+		o->profile = arg;
+		return 0;
+	case 'i':
+		o->image = arg;
+		return 0;
+	case 'v':
+		o->vpcd = arg;
+		return 0;
+	case 'g':
+		o->gsmtap = arg;
+		return 0;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "uicc-sim: unexpected argument '%s'\n", argv[optind]);
-		return -1;
-	}
-	if (!o->profile || !o->image) {
-		fprintf(stderr, "uicc-sim: --profile and --image are required\n");
-		return -1;
-	}
-	return 0;
+	return -1;
 }
+
+static const struct option longopts[] = {
+	{"profile", required_argument, NULL, 'p'}, {"image", required_argument, NULL, 'i'},
+	{"vpcd", required_argument, NULL, 'v'},	   {"gsmtap", required_argument, NULL, 'g'},
+	{"config", required_argument, NULL, 'c'},  {NULL, 0, NULL, 0},
+};
+
+static struct options opts;
+
+static const struct sg_daemon daemon_desc = {
+	.name = "uicc-sim",
+	.version = "1.0",
+	.usage = usage,
+	.log_info = &uicc_log_info,
+	.vty_port = VTY_PORT,
+	.shortopts = "p:i:v:g:",
+	.longopts = longopts,
+	.option = take_option,
+	.priv = &opts,
+};
 
 DEFUN(show_uicc, show_uicc_cmd, "show uicc", SHOW_STR "The simulated UICC\n")
 {
@@ -115,29 +102,10 @@ DEFUN(show_uicc, show_uicc_cmd, "show uicc", SHOW_STR "The simulated UICC\n")
 	return CMD_SUCCESS;
 }
 
-static struct vty_app_info vty_info = {
-	.name = "uicc-sim",
-	.version = "1.0",
-	.copyright = "simguard uicc-sim\r\n",
-};
-
-static int start_vty(void *ctx, const char *config)
+static int install_vty(void *arg)
 {
-	vty_info.tall_ctx = ctx;
-	vty_init(&vty_info);
-	logging_vty_add_cmds();
-	osmo_talloc_vty_add_cmds();
 	install_element_ve(&show_uicc_cmd);
-	if (config && vty_read_config_file(config, NULL) < 0) {
-		fprintf(stderr, "uicc-sim: cannot read config file %s\n", config);
-		return -1;
-	}
-	return telnet_init_default(ctx, NULL, VTY_PORT);
-}
-
-static void on_signal(int sig)
-{
-	quit = 1;
+	return 0;
 }
 
 static void describe(struct uicc_card *card)
@@ -170,11 +138,8 @@ static int serve(void *ctx, const struct options *o)
 	}
 	g_link = vpcd_link_start(ctx, g_card, host, port, RECONNECT_MS, gs ? gsmtap_sim_trace : NULL, gs);
 	LOGP(DVPCD, LOGL_NOTICE, "serving ICCID %s to vpcd %s:%u\n", uicc_card_profile(g_card)->iccid, host, port);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	while (!quit)
-		osmo_select_main(0);
+	sg_daemon_signals_init();
+	sg_daemon_run();
 	LOGP(DVPCD, LOGL_NOTICE, "shutting down\n");
 	vpcd_link_stop(g_link);
 	g_link = NULL;
@@ -185,35 +150,34 @@ static int serve(void *ctx, const struct options *o)
 
 int main(int argc, char **argv)
 {
-	void *ctx = talloc_named_const(NULL, 0, "uicc-sim");
-	struct options o = {0};
+	const char *config = sg_daemon_parse_args(&daemon_desc, argc, argv);
+	void *ctx;
 	struct sg_error err;
 	int rc;
 
-	if (parse_args(argc, argv, &o) < 0) {
+	if (!opts.profile || !opts.image) {
+		fprintf(stderr, "uicc-sim: --profile and --image are required\n");
 		usage(stderr);
 		return 2;
 	}
-	osmo_init_logging2(ctx, &uicc_log_info);
-	log_set_print_category(osmo_stderr_target, 1);
-	log_set_print_category_hex(osmo_stderr_target, 0);
-	g_card = uicc_card_open(ctx, o.profile, o.image, &err);
+	ctx = sg_daemon_init(&daemon_desc);
+	g_card = uicc_card_open(ctx, opts.profile, opts.image, &err);
 	if (!g_card) {
 		fprintf(stderr, "uicc-sim: %s\n", err.msg);
 		return 2;
 	}
-	if (!o.vpcd) {
+	if (!opts.vpcd) {
 		describe(g_card);
 		uicc_card_free(g_card);
 		talloc_free(ctx);
 		return 0;
 	}
-	if (start_vty(ctx, o.config) < 0) {
-		fprintf(stderr, "uicc-sim: cannot start the VTY on 127.0.0.1:%d\n", VTY_PORT);
+	if (sg_daemon_vty_config(ctx, &daemon_desc, config, install_vty, NULL) < 0 ||
+	    sg_daemon_vty_listen(ctx, &daemon_desc, NULL) < 0) {
 		uicc_card_free(g_card);
 		return 2;
 	}
-	rc = serve(ctx, &o);
+	rc = serve(ctx, &opts);
 	uicc_card_power_off(g_card);
 	uicc_card_free(g_card);
 	return rc;

@@ -58,9 +58,6 @@ struct osv_server_cfg {
 void osv_server_cfg_defaults(struct osv_server_cfg *cfg);
 /* Install the configuration nodes; values land in cfg. */
 void osv_vty_init(struct osv_server_cfg *cfg);
-/* VTY, configuration file (read into cfg) and the telnet VTY on loopback (the "line vty" node may move it).
- * Returns 0, or the exit code: 2 for a bad configuration file, 1 when the VTY cannot listen. */
-int osv_vty_start(void *ctx, struct osv_server_cfg *cfg, const char *file, int port);
 /* The store `show commands` reads. */
 void osv_vty_set_store(struct osv_store *s);
 
