@@ -77,6 +77,30 @@ static enum sp_verdict verify_as(struct por_ctx *x, const uint8_t *pkt, size_t l
 	return v;
 }
 
+/* A PoR while no command of ours waits. Read as an unsecured PoR (the form a card's error PoR has): one with a
+ * security status means the card refused a packet that was not ours (a replay, a forgery): audited. Anything
+ * else (a late PoR, an unreadable one) is only logged. Returns 0, or -1 on a store error. */
+static int unsolicited_por(struct por_ctx *x, const uint8_t *pkt, size_t len, enum sp_dialect d, struct sg_error *err)
+{
+	struct osv_keyset ks;
+	struct sp_cmd_hdr h;
+	struct sg_error why;
+	enum sp_verdict v;
+	int rc = osv_keyset_load(x->s, &x->card, x->card.kvn, &ks, err);
+
+	if (rc <= 0)
+		return rc;
+	osv_engine_cmd_hdr(&x->card, &ks, x->card.tar, 0, &h);
+	v = sp_response_verify(pkt, len, &h, &ks.keys, d, &x->rsp, &x->authentic, x->plain, sizeof(x->plain), &why);
+	osv_keyset_cleanse(&ks);
+	if (v != SP_VERDICT_OK || x->authentic || !status_is_security(x->rsp.status))
+		return 0;
+	snprintf(x->what, x->what_size,
+		 "PoR from %s with no command of ours waiting: the card refused a packet, status %02X: %s (unsecured PoR)",
+		 x->card.msisdn, x->rsp.status, sp_status_name(x->rsp.status));
+	return security_event(x, "MO PoR", 0, x->rsp.status, err) < 0 ? -1 : 0;
+}
+
 /* Find the attempt a PoR answers: the card's latest open one, or the one whose counter the PoR echoes. A
  * ciphered counter is only readable after deciphering, so the latest attempt's keys open it first. */
 static int match_por(struct por_ctx *x, const uint8_t *pkt, size_t len, enum sp_dialect d, struct sg_error *err)
@@ -88,7 +112,7 @@ static int match_por(struct por_ctx *x, const uint8_t *pkt, size_t len, enum sp_
 
 	if (rc <= 0) {
 		snprintf(x->what, x->what_size, "PoR from %s: no command waiting for one", x->card.msisdn);
-		return rc;
+		return rc < 0 ? -1 : unsolicited_por(x, pkt, len, d, err);
 	}
 	v = verify_as(x, pkt, len, d, &a, &why);
 	if (v == SP_VERDICT_CHK_FAILED && x->rsp.cntr != a.cntr) {

@@ -1,8 +1,8 @@
 /* Security events of the server's receive path (engine_receive.c) in the audit log: a forged PoR (wrong keys), an
  * altered one (one byte of the checksum changed), a "performed" claim without checksum, a card's refusal for a
- * security reason and a replayed or tampered handset-change report each leave a "security" entry naming the
- * card and the command, with no key bytes in it, and the chain still verifies; an authentic PoR, or a card's
- * refusal for no security reason, leaves none. PoRs are built with the library's own builder (the card's side),
+ * security reason (also with no command of ours waiting: a replay) and a replayed or tampered handset-change
+ * report each leave a "security" entry naming the card and the command, with no key bytes in it, and the chain
+ * still verifies; an authentic PoR, a late one, or a card's refusal for no security reason, leaves none. PoRs are built with the library's own builder (the card's side),
  * the wrong-key one with keys the server does not hold. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -251,6 +251,37 @@ static void test_card_refusals(void **state)
 	json_decref(audit_checked(f, 2));
 }
 
+/* With no command waiting: the card's error PoR for a packet that was not ours (a replay) is a security event; a
+ * late PoR of a command already confirmed is not. */
+static void test_error_por_for_a_packet_not_ours(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out;
+	struct sp_keys k;
+	uint8_t ud[SP_MAX_PACKET + 3], late[SP_MAX_PACKET + 3];
+	char what[256];
+	int64_t id = status_sent(f, &out);
+	size_t n, late_len;
+	json_t *list;
+
+	parse_keys(KIC_HEX, KID_HEX, &k);
+	late_len = card_por(&out, &k, 0x00, false, late, sizeof(late));
+	assert_int_equal(mo(f, late, late_len, what, sizeof(what)), 1);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_CONFIRMED);
+	assert_int_equal(mo(f, late, late_len, what, sizeof(what)), 0);
+	json_decref(audit_checked(f, 0));
+	/* The card's answer to the same packet replayed: counter too low, unsecured, CNTR zero. */
+	n = card_por(&out, &k, SP_STATUS_CNTR_LOW, true, ud, sizeof(ud));
+	memset(ud + 3 + 6, 0, 5);
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 0);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_CONFIRMED);
+	list = audit_checked(f, 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "status")), 2);
+	assert_string_equal(field(list, 0, "target"), ICCID);
+	assert_non_null(strstr(field(list, 0, "detail"), "no command of ours waiting"));
+	json_decref(list);
+}
+
 /* A handset-change report from the card (SPI 16 00, CC), counter cntr. */
 static size_t report(uint64_t cntr, uint8_t *ud, size_t size)
 {
@@ -316,6 +347,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_forged_and_altered_por, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_por_for_a_packet_not_ours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_replayed_or_tampered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_sender_not_audited, setup, teardown),
 	};
