@@ -2,8 +2,8 @@
  * altered one (one byte of the checksum changed), a "performed" claim without checksum, a card's refusal for a
  * security reason (also with no command of ours waiting: a replay) and a replayed or tampered handset-change
  * report each leave a "security" entry naming the card and the command, with no key bytes in it, and the chain
- * still verifies; an authentic PoR, a late one, or a card's refusal for no security reason, leaves none. PoRs are built with the library's own builder (the card's side),
- * the wrong-key one with keys the server does not hold. */
+ * still verifies; an authentic PoR, a late one, or a card's refusal for no security reason, leaves none. PoRs
+ * are built with the library's own builder (the card's side), the wrong-key one with keys the server does not hold. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,0 +1,106 @@
+# shellcheck shell=bash
+# Helpers of the end-to-end kill-switch tests (test_e2e_*.sh): the real chain otactl --HTTPS--> ota-server
+# --SMPP--> sms-gateway (lab route) --SMS-PP/USSD--> handset-sim --ENVELOPE--> the simulated UICC, started on
+# loopback and stopped at exit. Source after lib/osmo-lab.sh, lib/smsgw.sh and test_otasrv_api.sh (OTASRV_LIB_ONLY=1),
+# then call otasrv_setup: everything lives in $tmp, every pid started goes into pids (killed by otasrv_cleanup).
+
+# e2e_gateway [GATEWAY CONFIG LINES...]: sms-gateway with a lab route for the numbers 1..., ESME otasrv (address
+# 12345, the ota-server) and an ESME "intruder" (password intruder, address 6666) that tests use to inject. Extra
+# lines go after the route. Sets GWP (SMPP port).
+e2e_gateway() {
+	GWP=$(free_port)
+	local vty
+	vty=$(free_port)
+	smsgw_write_cfg "$tmp/gw.cfg" "$GWP" "$vty" "$tmp/q.db" "route lab" " prefix 1" " type lab" "$@"
+	sed -i 's/^  address 12345$/  address 12345\n esme intruder\n  password intruder\n  address 6666/' "$tmp/gw.cfg"
+	smsgw_start "$tmp" "$tmp/gw.cfg" "$GWP" || { not_ok "sms-gateway starts" "$(tail -3 "$tmp/gw.log")"; exit 1; }
+	pids+=("$(cat "$tmp/gw.pid")")
+}
+
+# e2e_card_profile NAME ERROR_POR: the demo card's profile as $tmp/NAME.card.json, with ota.error_por set.
+e2e_card_profile() {
+	python3 - "$ROOT/uicc-applet/profiles/demo.json" "$tmp/$1.card.json" "$2" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["ota"]["error_por"] = sys.argv[3]
+json.dump(p, open(sys.argv[2], "w"), indent=1)
+PY
+}
+
+# e2e_handset NAME MSISDN CARD [CONFIG LINES...]: handset-sim NAME with card spec CARD (sim:... or pcsc:READER),
+# bound to the gateway's lab route as MSISDN; state in $tmp/NAME.json. Waits for the bind and normal service.
+e2e_handset() {
+	local name=$1 msisdn=$2 card=$3 i
+	shift 3
+	{
+		printf 'line vty\n bind 127.0.0.1 %s\nhandset\n msisdn %s\n imei 356938035643809\n card %s\n' \
+			"$(free_port)" "$msisdn" "$card"
+		printf ' pin 1234\n auth k 465B5CE8B199B49FAA5F0A2EE238A6BC opc CD63CB71954A9F4E48A5994E37A02BAF\n'
+		printf ' smpp-link 127.0.0.1 %s labpw\n state-file %s\n data-dir %s\n' "$GWP" "$tmp/$name.json" \
+			"$tmp/$name.data"
+		printf ' %s\n' "$@"
+	} > "$tmp/$name.cfg"
+	"$B/bin/handset-sim" -c "$tmp/$name.cfg" -q > "$tmp/$name.log" 2>&1 &
+	pids+=($!)
+	for ((i = 0; i < 200; i++)); do
+		[ "$(hs "$name" 's["smpp"]["bound"] and s["service"]')" = normal ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# hs NAME EXPR: a Python expression over handset NAME's state s (nothing when the state cannot be read).
+hs() {
+	python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$tmp/$1.json" "$2" \
+		2> /dev/null
+}
+
+# hs_wait NAME EXPR WANT: until EXPR gives WANT (at most 5 s); true when it did.
+hs_wait() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(hs "$1" "$2")" = "$3" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# e2e_server [OTA LINES...]: ota-server towards the gateway; otactl set up for it (as WHO ..., OTACTL_* exported).
+e2e_server() {
+	write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$GWP" "$@"
+	"$OTASRV" -c "$tmp/ota.cfg" > "$tmp/server.log" 2>&1 &
+	pids+=($!)
+	wait_port "$HP" || { not_ok "ota-server starts" "$(tail -3 "$tmp/server.log")"; exit 1; }
+	export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
+}
+as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
+
+# The demo card's keysets (uicc-applet/profiles/demo.json): 1 = 3DES, 2 = AES.
+E2E_KEYS1="404142434445464748494A4B4C4D4E4F,505152535455565758595A5B5C5D5E5F,3des2"
+E2E_KEYS2="000102030405060708090A0B0C0D0E0F,101112131415161718191A1B1C1D1E1F,aes"
+E2E_CSV_HEADER="ICCID,IMSI,MSISDN,KIC1,KID1,ALGO1,KIC2,KID2,ALGO2,TAR,SPI,KVN,DIALECT"
+
+# expect_done NAME WANT_RC WANT_TEXT CMD...: a command sent with --wait ends with WANT_RC and WANT_TEXT in its output.
+expect_done() {
+	local name=$1 want=$2 part=$3
+	shift 3
+	run "$@" --wait --timeout 40
+	if [ "$RC" = "$want" ] && [[ "$OUT" == *"$part"* ]]; then ok "$name"; else not_ok "$name" "rc=$RC" "$OUT" "$ERR"; fi
+}
+
+# audit_has NAME PYTHON-CONDITION: some entry e of `otactl audit list --json` satisfies the condition.
+audit_has() {
+	local name=$1 cond=$2
+	as super1 --json audit list > "$tmp/audit.json" 2>&1
+	if python3 - "$tmp/audit.json" "$cond" <<'PY'; then ok "$name"; else not_ok "$name" "$(tail -c 600 "$tmp/audit.json")"; fi
+import json, sys
+entries = json.load(open(sys.argv[1]))["entries"]
+sys.exit(0 if any(eval(sys.argv[2]) for e in entries) else 1)
+PY
+}
+
+# e2e_no_leak NAME: no crash and no key of the demo card in any log.
+e2e_no_leak() {
+	! grep -qiE 'segmentation|sanitizer|runtime error|404142434445464748494A4B4C4D4E4F|000102030405060708090A0B0C0D0E0F' \
+		"$tmp"/*.log && ok "$1" || not_ok "$1" "$(grep -iE 'segmentation|sanitizer|runtime error' "$tmp"/*.log | head -3)"
+}
