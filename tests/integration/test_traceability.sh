@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Keeps specs/traceability.md from rotting: every requirement row (ID X1127-... or GSMA-...) must have a known
+# status, rows that claim "Met" or "Partly" must name at least one test, IDs must be unique, and every reference in
+# the document must resolve against the tree. Reference syntax (inside backticks, see specs/traceability.md):
+#   `path`                            the file or directory exists
+#   `path.c:name` / `path.h:name`     the function is defined in the .c file (declared in the .h file);
+#                                     for tests/unit/test_*.c it must be registered with cmocka_unit_test*(name)
+#   `path.sh: "TAP name"`             the script contains the TAP name (or a literal prefix of it) in quotes
+#   `specs/x.md#Heading text`         the spec has a heading containing that text
+# Paths are relative to the repository root and start with an area directory (lib/, ota-server/, tests/, ...).
+# Prints TAP lines "ok - NAME" / "not ok - NAME"; exit 1 on any failure.
+# Usage: test_traceability.sh [FILE.md]   (default specs/traceability.md; FILE is checked, the tree is this one)
+set -u -o pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DOC=${1:-$ROOT/specs/traceability.md}
+tmp=$(mktemp -d /tmp/traceability.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; failures=$((failures + 1)); }
+
+# check_doc FILE: the checker proper; prints TAP lines, exits 1 when something does not resolve.
+check_doc() {
+	python3 - "$ROOT" "$1" <<'EOF'
+import os, re, sys
+
+root, doc = sys.argv[1], sys.argv[2]
+AREAS = ("lib/", "uicc-applet/", "pcsc-tools/", "sms-gateway/", "ota-server/", "specs/", "tests/", "mk/")
+STATUSES = ("Met", "Partly", "Not done", "N/A")
+ID_RE = re.compile(r"^(X1127|GSMA)-[A-Z0-9][A-Za-z0-9.]*$")
+TAP_RE = re.compile(r'^(\S+\.sh): "(.+)"$')
+FUNC_RE = re.compile(r"^(\S+\.[ch]):([A-Za-z_][A-Za-z0-9_]*)$")
+SPEC_RE = re.compile(r"^(\S+\.(?:md|yaml))#(.+)$")
+cache = {}
+
+
+def text(path):
+	if path not in cache:
+		with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
+			cache[path] = f.read()
+	return cache[path]
+
+
+def exists(path):
+	return os.path.exists(os.path.join(root, path))
+
+
+def check_tap(path, name, t):
+	if '"' + name not in t and "'" + name not in t:
+		return '%s: no TAP name starting "%s"' % (path, name)
+	return None
+
+
+def check_func(path, name, t):
+	if re.match(r"tests/unit/test_[^/]*\.c$", path):
+		if not re.search(r"cmocka_unit_test\w*\(\s*%s\b" % name, t):
+			return "%s: no cmocka test %s registered" % (path, name)
+	elif path.endswith(".c"):
+		# a definition: starts a line (Osmocom style: type and name on one line), not a prototype
+		if not re.search(r"(?m)^[A-Za-z][^;\n]*\b%s\([^;]*$" % name, t):
+			return "%s: no definition of %s()" % (path, name)
+	elif not re.search(r"\b%s\(" % name, t):
+		return "%s: %s() not declared" % (path, name)
+	return None
+
+
+def check_spec(path, heading, t):
+	if path.endswith(".md"):
+		if not any(heading in l for l in t.splitlines() if l.startswith("#")):
+			return '%s: no heading containing "%s"' % (path, heading)
+	elif heading not in t:
+		return '%s: "%s" not found' % (path, heading)
+	return None
+
+
+def resolve(ref):
+	"""None when the reference resolves, else why not."""
+	for pattern, check in ((TAP_RE, check_tap), (FUNC_RE, check_func), (SPEC_RE, check_spec)):
+		m = pattern.match(ref)
+		if m:
+			path, what = m.groups()
+			return check(path, what, text(path)) if exists(path) else "%s: no such file" % path
+	if " " in ref or ":" in ref:
+		return "unreadable reference (see the syntax at the top of specs/traceability.md)"
+	if not exists(ref.rstrip("/")):
+		return "%s: no such file or directory" % ref
+	return None
+
+
+def refs_in(s):
+	out = []
+	for span in re.findall(r"`([^`\n]+)`", s):
+		if span.startswith(AREAS) or span in ("README.md", "Makefile"):
+			out.append(span)
+	return out
+
+
+def is_test(ref):
+	return ref.startswith(("tests/unit/", "tests/integration/", "tests/fuzz/", "tests/bench/")) and \
+		not ref.startswith("tests/integration/lib/")
+
+
+fails = 0
+seen = {}
+rows = 0
+loose = []
+with open(doc, encoding="utf-8") as f:
+	lines = f.read().splitlines()
+for n, line in enumerate(lines, 1):
+	cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.lstrip().startswith("|") else []
+	rid = cells[0].strip("*` ") if cells else ""
+	if not ID_RE.match(rid):
+		loose += [(n, r) for r in refs_in(line)]
+		continue
+	rows += 1
+	problems = []
+	if rid in seen:
+		problems.append("ID also on line %d" % seen[rid])
+	seen[rid] = n
+	status = cells[2].strip("* ") if len(cells) > 2 else ""
+	if status not in STATUSES:
+		problems.append("status '%s' is none of %s" % (status, ", ".join(STATUSES)))
+	refs = refs_in(line)
+	problems += [p for p in (resolve(r) for r in refs) if p]
+	if status in ("Met", "Partly") and not any(is_test(r) for r in refs):
+		problems.append("claims '%s' but names no test" % status)
+	if problems:
+		print("not ok - %s (line %d): %s" % (rid, n, "; ".join(problems)))
+		fails += 1
+	else:
+		print("ok - %s: %s, references resolve (%d)" % (rid, status, len(refs)))
+bad = ["line %d: %s" % (n, p) for n, p in ((n, resolve(r)) for n, r in loose) if p]
+if bad:
+	print("not ok - references outside the requirement rows resolve")
+	for b in bad:
+		print("#   " + b)
+	fails += 1
+else:
+	print("ok - references outside the requirement rows resolve (%d)" % len(loose))
+if rows == 0:
+	print("not ok - the document has requirement rows")
+	fails += 1
+sys.exit(1 if fails else 0)
+EOF
+}
+
+[ -f "$DOC" ] || { not_ok "$DOC exists"; exit 1; }
+check_doc "$DOC" > "$tmp/out"
+rc=$?
+cat "$tmp/out"
+[ "$rc" = 0 ] || failures=$((failures + 1))
+
+# The checker itself must be able to fail: a copy with one row of broken references must be refused, naming each.
+if [ $# = 0 ]; then
+	cp "$DOC" "$tmp/broken.md"
+	cat >> "$tmp/broken.md" <<'EOF'
+
+| GSMA-I.9.9 | planted by test_traceability.sh | Met | `ota-server/commands.c:no_such_function`, `specs/ota-server.md#No such heading` | `tests/unit/test_otasrv_engine.c:test_no_such_test`, `tests/integration/test_otasrv_api.sh: "no such TAP name"`, `tests/unit/no_such_file.c` |
+| GSMA-I.9.8 | planted too | Met | `ota-server/commands.c:osv_command_request` | none |
+| GSMA-I.9.8 | planted twice | Maybe | `specs/ota-server.md` | `tests/integration/test_otasrv_api.sh: "TLS 1.1 refused"` |
+EOF
+	check_doc "$tmp/broken.md" > "$tmp/broken.out"
+	rc=$?
+	want=("no definition of no_such_function()" 'no heading containing "No such heading"'
+		"no cmocka test test_no_such_test registered" 'no TAP name starting "no such TAP name"'
+		"tests/unit/no_such_file.c: no such file" "claims 'Met' but names no test" "ID also on line"
+		"status 'Maybe'")
+	missing=""
+	for w in "${want[@]}"; do grep -qF -- "$w" "$tmp/broken.out" || missing+=" [$w]"; done
+	if [ "$rc" = 1 ] && [ -z "$missing" ]; then
+		ok "the checker refuses planted broken references, a row without tests, a repeated ID and a bad status"
+	else
+		not_ok "the checker refuses planted broken references, a row without tests, a repeated ID and a bad status"
+		echo "#   rc=$rc, not reported:$missing"
+	fi
+fi
+exit $((failures > 0))
