@@ -406,6 +406,7 @@ static void shutdown_handset(struct handset *hs, bool power_off)
 {
 	hs->shutdown = true;
 	handset_smpp_stop(hs);
+	handset_sgs_stop(hs);
 	osmo_timer_del(&hs->tick_timer);
 	osmo_timer_del(&hs->poll_timer);
 	osmo_timer_del(&hs->reauth_timer);
@@ -444,8 +445,10 @@ int main(int argc, char **argv)
 	if (!o->once && sg_daemon_vty_listen(ctx, &daemon_desc, hs) < 0)
 		return 1;
 	sg_daemon_signals_init();
-	if (!o->once)
+	if (!o->once) {
 		handset_smpp_start(hs);
+		handset_sgs_start(hs);
+	}
 	handset_power_up(hs);
 	for (i = 0; i < o->n_actions; i++)
 		if (run_action(hs, &o->actions[i]) < 0)

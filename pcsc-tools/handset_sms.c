@@ -145,11 +145,14 @@ static void download(struct handset *hs, const struct sms_deliver *d, const uint
 	}
 	handset_event(hs, "SMS-PP data download from %s: %s (SW %04X, %zu bytes back)", d->oa.digits,
 		      pcsct_dl_outcome_name(res.outcome), res.sw, res.len);
-	if (pcsct_download_report(&res, d->pid, d->dcs, report, sizeof(report), &rlen, &rp_error, &err) == 0)
+	if (pcsct_download_report(&res, d->pid, d->dcs, report, sizeof(report), &rlen, &rp_error, &err) == 0) {
 		handset_event(hs, "%s SMS-DELIVER-REPORT %s", rp_error ? "RP-ERROR" : "RP-ACK",
 			      sg_hex_encode(report, rlen, hex, sizeof(hex)));
-	/* The deliver report's user data reaches the sender as an MO message from this handset. */
-	if (res.len && res.outcome != PCSCT_DL_BUSY &&
+		handset_sgs_report(hs, report, rlen, rp_error);
+	}
+	/* On the lab route the deliver report's user data reaches the sender as an MO message from this handset;
+	 * over SGs it travels in the RP-ACK / RP-ERROR, as on a real network. */
+	if (res.len && res.outcome != PCSCT_DL_BUSY && !hs->sgs &&
 	    handset_smpp_submit(hs, &d->oa, d->pid, d->dcs, true, res.data, res.len, -1, &err) < 0)
 		handset_event(hs, "PoR not sent: %s", err.msg);
 	if (res.proactive)
@@ -261,6 +264,8 @@ uint8_t handset_sms_submit(struct handset *hs, const uint8_t *tpdu, size_t len, 
 		*addl = 0;
 		return CAT_RES_DATA_NOT_UNDERSTOOD;
 	}
+	if (hs->sgs)
+		return handset_sgs_submit(hs, tpdu, len, addl);
 	if (handset_smpp_submit(hs, &s.da, s.pid, s.dcs, s.udhi, s.ud.ud, s.ud.ud_len, -1, &err) < 0) {
 		handset_event(hs, "SEND SHORT MESSAGE to %s failed: %s", s.da.digits, err.msg);
 		*addl = 0x00; /* no specific cause */

@@ -77,15 +77,15 @@ json_t *handset_state_json(const struct handset *hs)
 	const struct cat_location *l = &hs->cfg.me.loc;
 
 	return json_pack("{s:s,s:s,s:s,s:i,s:o,s:s,s:s,s:{s:s,s:s},s:{s:i,s:i,s:i,s:i},s:o,s:o,s:O,s:O,s:{s:b},"
-			 "s:i,s:{s:s,s:s,s:s},s:O}",
+			 "s:o,s:i,s:{s:s,s:s,s:s},s:O}",
 			 "power", hs->powered ? "on" : "off", "msisdn", hs->cfg.msisdn, "imei", hs->cfg.me.imei,
 			 "power_ups", hs->power_ups, "card", card_json(hs), "service",
 			 pcsct_service_name(hs->me.service), "service_text", service_text(hs), "attach", "result",
 			 pcsct_auth_result_name(hs->auth), "why", hs->auth_why, "network", "mcc", l->mcc, "mnc", l->mnc,
 			 "lac", l->lac, "cell_id", l->cell_id, "toolkit", pcsct_me_to_json(&hs->me), "user_data",
 			 userdata_json(hs), "inbox", hs->inbox, "mo", hs->mo_log, "smpp", "bound", hs->smpp_bound,
-			 "downloads", hs->downloads, "call", "number", hs->call.number, "result", hs->call.result,
-			 "text", hs->call.text, "log", hs->log);
+			 "sgs", handset_sgs_json(hs), "downloads", hs->downloads, "call", "number", hs->call.number,
+			 "result", hs->call.result, "text", hs->call.text, "log", hs->log);
 }
 
 int handset_state_write(struct handset *hs)

@@ -177,6 +177,27 @@ DEFUN(cfg_no_smpp, cfg_no_smpp_cmd, "no smpp-link", NO_STR "No link to a gateway
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_sgs, cfg_sgs_cmd, "sgs-link HOST <1-65535>",
+      "An MSC's SGs interface (handset-sim plays the MME; the card's IMSI attaches)\nMSC address\nSGs port\n")
+{
+	if (copy_arg(vty, CFG->sgs_host, sizeof(CFG->sgs_host), argv[0], "host") != CMD_SUCCESS)
+		return CMD_WARNING;
+	CFG->sgs_port = (uint16_t)atoi(argv[1]);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_no_sgs, cfg_no_sgs_cmd, "no sgs-link", NO_STR "No SGs link\n")
+{
+	CFG->sgs_port = 0;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_sgs_mme, cfg_sgs_mme_cmd, "sgs-mme-name NAME",
+      "The MME name sent on SGs (default mmec01.mmegi0001.mme.epc.mncMNC.mccMCC.3gppnetwork.org)\nDNS name\n")
+{
+	return copy_arg(vty, CFG->sgs_mme_name, sizeof(CFG->sgs_mme_name), argv[0], "sgs-mme-name");
+}
+
 DEFUN(cfg_state_file, cfg_state_file_cmd, "state-file PATH", "JSON state rewritten after every change\nPath\n")
 {
 	return copy_arg(vty, CFG->state_file, sizeof(CFG->state_file), argv[0], "state-file");
@@ -242,6 +263,10 @@ static int config_write_handset(struct vty *vty)
 	/* the subscriber keys are secrets: never written back or shown */
 	if (CFG->smpp_port)
 		vty_out(vty, " smpp-link %s %u %s%s", CFG->smpp_host, CFG->smpp_port, CFG->smpp_password, VTY_NEWLINE);
+	if (CFG->sgs_port)
+		vty_out(vty, " sgs-link %s %u%s", CFG->sgs_host, CFG->sgs_port, VTY_NEWLINE);
+	if (CFG->sgs_mme_name[0])
+		vty_out(vty, " sgs-mme-name %s%s", CFG->sgs_mme_name, VTY_NEWLINE);
 	if (CFG->state_file[0])
 		vty_out(vty, " state-file %s%s", CFG->state_file, VTY_NEWLINE);
 	if (CFG->data_dir[0])
@@ -352,11 +377,11 @@ DEFUN(hs_note, hs_note_cmd, "handset note .TEXT", "Act on the handset\nAdd a not
 int handset_vty_init(struct handset *hs)
 {
 	static struct cmd_element *cfg_cmds[] = {
-		&cfg_msisdn_cmd,	&cfg_imei_cmd,	     &cfg_imeisv_cmd,	 &cfg_card_cmd,
-		&cfg_pin_cmd,		&cfg_no_pin_cmd,     &cfg_location_cmd,	 &cfg_language_cmd,
-		&cfg_profile_cmd,	&cfg_auth_cmd,	     &cfg_amf_cmd,	 &cfg_smpp_cmd,
-		&cfg_no_smpp_cmd,	&cfg_state_file_cmd, &cfg_data_dir_cmd,	 &cfg_user_timeout_cmd,
-		&cfg_display_clear_cmd, &cfg_reauth_cmd,     &cfg_reauth_dl_cmd, &cfg_status_cmd,
+		&cfg_msisdn_cmd,  &cfg_imei_cmd,       &cfg_imeisv_cmd,	  &cfg_card_cmd,	 &cfg_pin_cmd,
+		&cfg_no_pin_cmd,  &cfg_location_cmd,   &cfg_language_cmd, &cfg_profile_cmd,	 &cfg_auth_cmd,
+		&cfg_amf_cmd,	  &cfg_smpp_cmd,       &cfg_no_smpp_cmd,  &cfg_sgs_cmd,		 &cfg_no_sgs_cmd,
+		&cfg_sgs_mme_cmd, &cfg_state_file_cmd, &cfg_data_dir_cmd, &cfg_user_timeout_cmd, &cfg_display_clear_cmd,
+		&cfg_reauth_cmd,  &cfg_reauth_dl_cmd,  &cfg_status_cmd,
 	};
 	static struct cmd_element *act_cmds[] = {
 		&hs_menu_cmd, &hs_sms_cmd, &hs_dial_cmd, &hs_power_cmd, &hs_clear_cmd, &hs_contact_cmd, &hs_note_cmd,

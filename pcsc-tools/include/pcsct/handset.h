@@ -3,6 +3,7 @@
  *   handset_toolkit.c  proactive sessions, event / timer envelopes, polling
  *   handset_sms.c      MT SMS (data download with reassembly, inbox), MO SMS, USSD
  *   handset_smpp.c     the lab route of sms-gateway (SMPP bind with the MSISDN)
+ *   handset_sgs.c      or an MSC over SGs (handset-sim plays the MME too): SMS-DELIVER in, SMS-SUBMIT out
  *   handset_state.c    the screen in the terminal and the JSON state file
  *   handset_userdata.c contacts and notes sealed with the key from the anti-theft applet
  *   handset_call.c     placing a call through the card's call control
@@ -40,6 +41,9 @@ struct handset_cfg {
 	char smpp_host[64];
 	uint16_t smpp_port; /* 0: no SMPP link */
 	char smpp_password[9];
+	char sgs_host[64];
+	uint16_t sgs_port; /* 0: no SGs link */
+	char sgs_mme_name[56]; /* "": built from the location's MCC / MNC */
 	char state_file[256];
 	char data_dir[256];	     /* user data, inbox, the network's SQN */
 	int user_timeout_ms;	     /* how long a question waits for the keyboard; 0: nobody there */
@@ -127,6 +131,9 @@ struct handset {
 	unsigned int smpp_backoff_s;
 	time_t smpp_retry_at;
 
+	/* SGs link (handset_sgs.c), NULL when not configured */
+	struct handset_sgs *sgs;
+
 	/* toolkit */
 	struct osmo_timer_list tick_timer;
 	struct osmo_timer_list poll_timer;
@@ -189,6 +196,16 @@ void handset_smpp_stop(struct handset *hs);
 /* Send an MO message as submit_sm. ussd_op -1 for SMS. Returns 0 or -1 with err. */
 int handset_smpp_submit(struct handset *hs, const struct sms_addr *dst, uint8_t pid, uint8_t dcs, bool udhi,
 			const uint8_t *ud, size_t len, int ussd_op, struct sg_error *err);
+
+/* handset_sgs.c: the SGs bearer, an alternative to the SMPP link (attach by LOCATION UPDATE with the card's IMSI,
+ * MT SMS by paging and DOWNLINK-UNITDATA, MO SMS by UPLINK-UNITDATA). */
+void handset_sgs_start(struct handset *hs);
+void handset_sgs_stop(struct handset *hs);
+/* An MO SMS-SUBMIT over SGs (sent once no other SMS transaction is open). Returns a CAT general result. */
+uint8_t handset_sgs_submit(struct handset *hs, const uint8_t *tpdu, size_t len, uint8_t *addl);
+/* The data download's SMS-DELIVER-REPORT for the RP-ACK / RP-ERROR of the MT message being delivered. */
+void handset_sgs_report(struct handset *hs, const uint8_t *report, size_t len, bool rp_error);
+json_t *handset_sgs_json(const struct handset *hs);
 
 /* handset_state.c */
 void handset_changed(struct handset *hs);

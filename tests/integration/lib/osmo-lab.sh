@@ -101,6 +101,8 @@ smpp
   default-route
 CFG
 	} > "$d/msc.cfg"
+	# OSMO_LAB_MSC_EXTRA: more lines for the esme OTA-SRV node (e.g. "  dcs-transparent")
+	if [ -n "${OSMO_LAB_MSC_EXTRA:-}" ]; then printf '%s\n' "$OSMO_LAB_MSC_EXTRA" >> "$d/msc.cfg"; fi
 }
 
 # osmo_lab_start_msc: (re)start osmo-msc alone, e.g. after an outage.
@@ -154,4 +156,29 @@ osmo_lab_stop() {
 # osmo_lab_sms_rows: pid|dcs|udhi|status_rep_req|dest_addr|hex(user_data) for every SMS osmo-msc stored.
 osmo_lab_sms_rows() {
 	sqlite3 "$OSMO_LAB_DIR/sms.db" "SELECT protocol_id, data_coding_scheme, ud_hdr_ind, status_rep_req, dest_addr, hex(user_data) FROM SMS ORDER BY id"
+}
+
+# osmo_lab_vty PORT CMD...: run VTY commands in enable mode on 127.0.0.1:PORT (4258 osmo-hlr, 4254 osmo-msc), one at
+# a time, reading up to the prompt after each; prints what they answered (telnet negotiation stripped).
+osmo_lab_vty() {
+	python3 - "$@" <<'PY'
+import re, socket, sys
+port, cmds = int(sys.argv[1]), sys.argv[2:]
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+def until_prompt():
+    buf = b""
+    while not re.search(rb"[>#] $", buf):
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        buf += chunk
+    return re.sub(rb"\xff[\xfb-\xfe].|\xff[^\xfb-\xfe]", b"", buf).decode(errors="replace")
+until_prompt()
+for c in ["enable"] + cmds:
+    s.sendall(c.encode() + b"\r\n")
+    out = until_prompt()
+    if c != "enable":
+        print("\n".join(out.splitlines()[1:-1]))
+s.close()
+PY
 }
