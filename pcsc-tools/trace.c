@@ -6,22 +6,6 @@
 
 #define ENV_USER_DATA_KEY 0xCF
 
-static bool pin_command(const uint8_t *cmd, size_t len)
-{
-	if (len <= 5)
-		return false;
-	switch (cmd[1]) {
-	case APDU_INS_VERIFY:
-	case APDU_INS_CHANGE_PIN:
-	case APDU_INS_DISABLE_PIN:
-	case APDU_INS_ENABLE_PIN:
-	case APDU_INS_UNBLOCK_PIN:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* How much of the command's answer is secret: 0 nothing; 1 everything; 2 all but the first byte (AUTHENTICATE
  * keeps its DB success / DC sync failure tag readable). */
 static int secret_answer(const uint8_t *cmd, size_t len)
@@ -63,7 +47,7 @@ void pcsct_trace_redacted(void *arg, const uint8_t *cmd, size_t cmd_len, const u
 	bool get_response = cmd_len >= 2 && cmd[1] == APDU_INS_GET_RESPONSE;
 	int secret;
 
-	hex_masked(hex, sizeof(hex), cmd, cmd_len, pin_command(cmd, cmd_len) ? 5 : cmd_len, cmd_len);
+	hex_masked(hex, sizeof(hex), cmd, cmd_len, apdu_carries_pin(cmd, cmd_len) ? 5 : cmd_len, cmd_len);
 	emit(t, '>', hex);
 	secret = get_response ? t->secret_pending : secret_answer(cmd, cmd_len);
 	if (!get_response)

@@ -4,22 +4,6 @@
 
 #include "card_internal.h"
 
-static bool pin_command(const uint8_t *cmd, size_t len)
-{
-	if (len < 5)
-		return false;
-	switch (cmd[1]) {
-	case APDU_INS_VERIFY:
-	case APDU_INS_CHANGE_PIN:
-	case APDU_INS_DISABLE_PIN:
-	case APDU_INS_ENABLE_PIN:
-	case APDU_INS_UNBLOCK_PIN:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* Blank the values of an AUTHENTICATE answer after the first one (RES in 3G context, SRES in GSM context);
  * DB RES CK IK Kc, or SRES Kc. A sync-failure answer (DC AUTS) holds nothing secret. */
 static void blank_keys(uint8_t *d, size_t len)
@@ -44,7 +28,7 @@ size_t uicc_card_trace_redact(const struct uicc_card *card, const uint8_t *cmd, 
 	size_t n = cmd_len < size ? cmd_len : size, m;
 
 	memcpy(out, cmd, n);
-	if (pin_command(cmd, cmd_len) && n > 5)
+	if (apdu_carries_pin(cmd, cmd_len) && n > 5)
 		memset(out + 5, 0xFF, n - 5);
 	m = rsp_len < size - n ? rsp_len : size - n;
 	memcpy(out + n, rsp, m);

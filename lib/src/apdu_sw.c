@@ -177,3 +177,19 @@ const char *apdu_ins_name(uint8_t ins)
 	}
 	return NULL;
 }
+
+bool apdu_carries_pin(const uint8_t *cmd, size_t len)
+{
+	if (len <= 5)
+		return false;
+	switch (cmd[1]) {
+	case APDU_INS_VERIFY:
+	case APDU_INS_CHANGE_PIN:
+	case APDU_INS_DISABLE_PIN:
+	case APDU_INS_ENABLE_PIN:
+	case APDU_INS_UNBLOCK_PIN:
+		return true;
+	default:
+		return false;
+	}
+}

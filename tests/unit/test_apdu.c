@@ -331,6 +331,21 @@ static void ins_names(void **state)
 	assert_null(apdu_ins_name(0x00));
 }
 
+/* PIN values sit in the data of the PIN commands (TS 102 221 11.1.9-11.1.13); a command without data has none. */
+static void pin_commands(void **state)
+{
+	static const uint8_t verify[] = {0x00, 0x20, 0x00, 0x01, 0x08, '1', '2', '3', '4', 0xFF, 0xFF, 0xFF, 0xFF};
+	static const uint8_t unblock[] = {0x00, 0x2C, 0x00, 0x01, 0x10, '1', '2'};
+	static const uint8_t verify_status[] = {0x00, 0x20, 0x00, 0x01, 0x00};
+	static const uint8_t read[] = {0x00, 0xB0, 0x00, 0x00, 0x02, 0x00, 0x00};
+
+	assert_true(apdu_carries_pin(verify, sizeof(verify)));
+	assert_true(apdu_carries_pin(unblock, sizeof(unblock)));
+	assert_false(apdu_carries_pin(verify_status, sizeof(verify_status)));
+	assert_false(apdu_carries_pin(read, sizeof(read)));
+	assert_false(apdu_carries_pin(verify, 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +358,7 @@ int main(void)
 		cmocka_unit_test(build_parse_agree),
 		cmocka_unit_test(status_words),
 		cmocka_unit_test(ins_names),
+		cmocka_unit_test(pin_commands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -150,6 +150,10 @@ enum apdu_ins {
 /* Name of an instruction ("SELECT", "FETCH", ...) or NULL when unknown. */
 const char *apdu_ins_name(uint8_t ins);
 
+/* True for a VERIFY / CHANGE / DISABLE / ENABLE / UNBLOCK PIN command with data: bytes 5.. are PIN values, which
+ * traces and logs must blank. */
+bool apdu_carries_pin(const uint8_t *cmd, size_t len);
+
 /* Status words (TS 102 221 10.2, ISO 7816-4, GSM 11.11) */
 #define APDU_SW_OK 0x9000
 #define APDU_SW_PROACTIVE(xx) (0x9100 | (xx))
