@@ -240,3 +240,17 @@ struct gw_conn *gw_conn_find_bound(struct gw *gw, const char *system_id, bool re
 	}
 	return best;
 }
+
+struct gw_conn *gw_conn_find_lab_range(struct gw *gw, const char *msisdn)
+{
+	struct gw_conn *c, *best = NULL;
+
+	llist_for_each_entry(c, &gw->conns, list) {
+		if (!c->lab_range || !c->bound || c->closing || c->bind_cmd == BIND_TRANSMITTER ||
+		    strncmp(c->system_id, msisdn, strlen(c->system_id)))
+			continue;
+		if (!best || strlen(c->system_id) > strlen(best->system_id))
+			best = c;
+	}
+	return best;
+}

@@ -38,8 +38,12 @@ static struct gw_conn *target(struct gw *gw, const struct gw_msg *m, unsigned in
 	r = gw_route_for(gw, m->sm->dst);
 	if (!r)
 		return NULL;
-	if (r->type == GW_ROUTE_LAB)
-		return gw_conn_find_bound(gw, m->sm->dst, true);
+	if (r->type == GW_ROUTE_LAB) {
+		/* a handset bound with its own number first, else a handset farm serving its range */
+		struct gw_conn *c = gw_conn_find_bound(gw, m->sm->dst, true);
+
+		return c ? c : gw_conn_find_lab_range(gw, m->sm->dst);
+	}
 	*window = r->window;
 	if (!r->conn || !r->conn->bound || time(NULL) < r->throttled_until)
 		return NULL;

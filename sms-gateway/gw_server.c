@@ -84,9 +84,10 @@ static void on_bind(struct gw_conn *c, const uint8_t *pdu, size_t len, const str
 		c->bound = true;
 		c->bind_cmd = h->id;
 		c->is_lab = lab;
+		c->lab_range = lab && !strcmp(b.system_type, "range");
 		snprintf(c->system_id, sizeof(c->system_id), "%s", b.system_id);
 		LOGP(DSMPP, LOGL_NOTICE, "%s: %s as '%s'%s\n", c->peer, smpp_cmd_name(h->id), c->system_id,
-		     lab ? " (lab handset)" : "");
+		     c->lab_range ? " (lab handsets, range)" : lab ? " (lab handset)" : "");
 		gw_dispatch_unpark(g_gw);
 	} else {
 		CTR(GW_CTR_BIND_FAIL);

@@ -113,6 +113,7 @@ struct gw_conn {
 	uint32_t bind_cmd; /* 0 until bound */
 	bool bound;
 	bool is_lab;
+	bool lab_range; /* a lab bind with system_type "range": serves every number under its system_id */
 	char system_id[16];
 	uint32_t next_seq;
 	struct llist_head inflight;
@@ -197,6 +198,8 @@ int gw_conn_send(struct gw_conn *c, const uint8_t *pdu, size_t len);
 uint32_t gw_conn_check_pdu(struct gw_conn *c, const uint8_t *pdu, size_t len, struct smpp_hdr *h);
 uint32_t gw_conn_seq(struct gw_conn *c);
 struct gw_conn *gw_conn_find_bound(struct gw *gw, const char *system_id, bool receiver);
+/* The lab range bind (handset farm) with the longest system_id that is a prefix of msisdn, or NULL. */
+struct gw_conn *gw_conn_find_lab_range(struct gw *gw, const char *msisdn);
 
 /* server side */
 int gw_server_start(struct gw *gw);
