@@ -49,31 +49,17 @@ static const struct pcsct_card_ops sim_ops = {
 	.close = sim_close,
 };
 
-int pcsct_sim_open(void *ctx, const char *arg, struct pcsct_card **out, struct sg_error *err)
+int pcsct_sim_attach(void *ctx, struct uicc_card *card, const char *name, struct pcsct_card **out)
 {
 	struct pcsct_card *c = talloc_zero(ctx, struct pcsct_card);
-	char *profile = talloc_strdup(c, arg);
-	char *image = strchr(profile, ',');
-	struct uicc_card *card;
 	const uint8_t *atr;
 	size_t atr_len;
 
-	if (image)
-		*image++ = '\0';
-	if (!profile[0]) {
-		talloc_free(c);
-		return sg_err(err, "sim: needs a card profile file (sim:PROFILE[,IMAGE])");
-	}
-	uicc_log_init(NULL);
-	card = uicc_card_open(c, profile, image && image[0] ? image : NULL, err);
-	if (!card) {
-		talloc_free(c);
-		return -1;
-	}
+	talloc_steal(c, card);
 	uicc_card_power_on(card);
 	c->ops = &sim_ops;
 	c->priv = card;
-	snprintf(c->name, sizeof(c->name), "%s", arg);
+	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->protocol, sizeof(c->protocol), "direct");
 	atr = uicc_card_atr(card, &atr_len);
 	if (atr && atr_len <= PCSCT_ATR_MAX) {
@@ -83,4 +69,24 @@ int pcsct_sim_open(void *ctx, const char *arg, struct pcsct_card **out, struct s
 	c->powered = true;
 	*out = c;
 	return 0;
+}
+
+int pcsct_sim_open(void *ctx, const char *arg, struct pcsct_card **out, struct sg_error *err)
+{
+	char *profile = talloc_strdup(ctx, arg);
+	char *image = strchr(profile, ',');
+	struct uicc_card *card;
+
+	if (image)
+		*image++ = '\0';
+	if (!profile[0]) {
+		talloc_free(profile);
+		return sg_err(err, "sim: needs a card profile file (sim:PROFILE[,IMAGE])");
+	}
+	uicc_log_init(NULL);
+	card = uicc_card_open(ctx, profile, image && image[0] ? image : NULL, err);
+	talloc_free(profile);
+	if (!card)
+		return -1;
+	return pcsct_sim_attach(ctx, card, arg, out);
 }

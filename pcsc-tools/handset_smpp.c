@@ -7,6 +7,7 @@
 #include <smpp34.h>
 
 #include "pcsct/handset.h"
+#include "pcsct/sms_smpp.h"
 #include "simguard/hex.h"
 #include "smsgw/smpp_client.h"
 
@@ -79,37 +80,16 @@ static void try_connect(struct handset *hs)
 /* A deliver_sm carrying an SMS: rebuild the SMS-DELIVER the radio would have brought. */
 static uint32_t mt_sms(struct handset *hs, const struct smpp_sm *sm)
 {
-	struct sms_deliver d;
 	uint8_t tpdu[SMS_TPDU_MAX];
 	struct sg_error err;
 	size_t len;
 
-	memset(&d, 0, sizeof(d));
-	d.oa.ton = sm->src_ton & 0x07;
-	d.oa.npi = sm->src_npi & 0x0F;
-	snprintf(d.oa.digits, sizeof(d.oa.digits), "%s", sm->src);
-	d.pid = sm->pid;
-	d.dcs = sm->dcs;
-	d.udhi = (sm->esm_class & SMPP34_UDHI_IND) != 0;
-	sms_scts_from_time(time(NULL), d.scts);
-	if (sms_dcs_is_8bit(sm->dcs) || (sm->dcs & 0x0C) == 0x08) {
-		if (sms_ud_set_octets(&d.ud, sm->ud, sm->ud_len, &err) < 0)
-			goto bad;
-	} else {
-		/* GSM 7-bit: SMPP carries one character per octet; the radio would pack them. */
-		if (sm->ud_len > 160 || d.udhi)
-			return ESME_RINVMSGLEN;
-		d.ud.udl = (uint8_t)sm->ud_len;
-		if (cat_gsm7_pack(sm->ud, sm->ud_len, d.ud.ud, sizeof(d.ud.ud), &err) < 0)
-			goto bad;
-		d.ud.ud_len = (sm->ud_len * 7 + 7) / 8;
+	if (pcsct_sm_to_deliver(sm, tpdu, sizeof(tpdu), &len, &err) < 0 ||
+	    handset_sms_deliver(hs, tpdu, len, &err) < 0) {
+		handset_event(hs, "deliver_sm from %s refused: %s", sm->src, err.msg);
+		return ESME_RINVMSGLEN;
 	}
-	if (sms_deliver_encode(&d, tpdu, sizeof(tpdu), &len, &err) < 0 || handset_sms_deliver(hs, tpdu, len, &err) < 0)
-		goto bad;
 	return hs->card_state == HS_CARD_ERROR ? ESME_RX_T_APPN : ESME_ROK;
-bad:
-	handset_event(hs, "deliver_sm from %s refused: %s", sm->src, err.msg);
-	return ESME_RINVMSGLEN;
 }
 
 static void on_deliver(struct handset *hs, const uint8_t *pdu, size_t len, uint32_t seq)
@@ -200,22 +180,8 @@ int handset_smpp_submit(struct handset *hs, const struct sms_addr *dst, uint8_t 
 	char hex[2 * SMPP_UD_MAX + 1];
 	bool sent = false;
 
-	if (len > SMPP_UD_MAX)
-		return sg_err(err, "%zu bytes of user data do not fit", len);
-	smpp_sm_init(&sm);
-	snprintf(sm.src, sizeof(sm.src), "%s", hs->cfg.msisdn);
-	sm.src_ton = 1;
-	sm.src_npi = 1;
-	snprintf(sm.dst, sizeof(sm.dst), "%s", dst->digits);
-	sm.dst_ton = dst->ton;
-	sm.dst_npi = dst->npi;
-	sm.pid = pid;
-	sm.dcs = dcs;
-	sm.esm_class = udhi ? SMPP34_UDHI_IND : 0;
-	sm.ussd_op = ussd_op;
-	memcpy(sm.ud, ud, len);
-	sm.ud_len = len;
-	sm.use_payload = len > SMPP_SM_MAX;
+	if (pcsct_mo_sm(&sm, hs->cfg.msisdn, dst, pid, dcs, udhi, ud, len, ussd_op, err) < 0)
+		return -1;
 	if (!hs->smpp || !hs->smpp_bound)
 		sg_err(err, "no network link (SMPP not bound)");
 	else if (smpp_client_send_sm(hs->smpp, SUBMIT_SM, &sm, &seq) < 0)

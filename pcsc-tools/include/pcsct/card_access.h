@@ -84,3 +84,7 @@ int pcsct_pcsc_list(struct pcsct_reader *readers, size_t max, struct sg_error *e
 int pcsct_pcsc_open(void *ctx, const char *arg, struct pcsct_card **out, struct sg_error *err);
 int pcsct_sim_open(void *ctx, const char *arg, struct pcsct_card **out, struct sg_error *err);
 int pcsct_replay_open(void *ctx, const char *arg, struct pcsct_card **out, struct sg_error *err);
+/* Card access to a simulated UICC the caller created (uicc_card_create()), e.g. with identities of its own: the
+ * card is powered on, becomes a talloc child of the access and is freed with it. name is for messages. */
+struct uicc_card;
+int pcsct_sim_attach(void *ctx, struct uicc_card *card, const char *name, struct pcsct_card **out);
