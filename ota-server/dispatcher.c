@@ -1,7 +1,8 @@
 /* The ota-server's heartbeat: every tick it polls the Osmocom select loop (VTY), keeps the SMPP link, and when
  * there may be due work (a command was queued, a response freed the window, or a second passed) claims due
  * commands - no more than the SMSC window and the configured throughput allow - turns them into packets whose
- * counters are committed, and only then submits them. */
+ * counters are committed, and only then submits them; room left in the window carries owner notifications as
+ * text SMS. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -60,8 +61,12 @@ static int dispatch_batch(struct osv_server *srv, int64_t ms, int room)
 	/* The counters are on disk: the packets may leave. */
 	for (int i = 0; i < n; i++) {
 		if (osv_smpp_send(srv->smpp, &out[i], ms) == 0) {
-			LOGP(DOTA, LOGL_DEBUG, "command %lld: packet of %zu bytes to %s\n", (long long)out[i].command_id,
-			     out[i].ud_len, out[i].msisdn);
+			if (out[i].notification_id)
+				LOGP(DOTA, LOGL_INFO, "notification %lld: SMS to the owner's number %s\n",
+				     (long long)out[i].notification_id, out[i].msisdn);
+			else
+				LOGP(DOTA, LOGL_DEBUG, "command %lld: packet of %zu bytes to %s\n",
+				     (long long)out[i].command_id, out[i].ud_len, out[i].msisdn);
 			continue;
 		}
 		if (osv_engine_submitted(srv->store, &srv->cfg.engine, &out[i], false, "", "SMPP link down", now,

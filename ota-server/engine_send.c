@@ -15,6 +15,7 @@ void osv_engine_cfg_defaults(struct osv_engine_cfg *cfg)
 	cfg->retry_interval = 120;
 	cfg->submit_backoff = 5;
 	cfg->lease = 30;
+	cfg->notify_tries = 5;
 }
 
 void osv_engine_cmd_hdr(const struct osv_card *c, const struct osv_keyset *ks, const uint8_t tar[3], uint64_t cntr,
@@ -143,6 +144,8 @@ static int build_one(struct osv_store *s, const struct osv_command *cmd, int64_t
 		return -1;
 	o->command_id = cmd->id;
 	o->attempt_id = a.id;
+	o->notification_id = 0;
+	o->tries = 0;
 	o->dialect = c.dialect;
 	snprintf(o->msisdn, sizeof(o->msisdn), "%s", c.msisdn);
 	if (c.dialect == SP_DIALECT_SMS) {
@@ -202,6 +205,11 @@ int osv_engine_next(struct osv_store *s, const struct osv_engine_cfg *cfg, int m
 	n = osv_cmd_claim(s, now, cfg->lease, max, ids, err);
 	if (n > 0)
 		n = osv_engine_prepare(s, cfg, ids, n, now, out, err);
+	if (n >= 0 && n < max) {
+		int k = osv_engine_notify_claim(s, cfg, max - n, now, out + n, err);
+
+		n = k < 0 ? -1 : n + k;
+	}
 	if (n < 0) {
 		osv_store_rollback(s);
 		return -1;
@@ -216,6 +224,8 @@ int osv_engine_submitted(struct osv_store *s, const struct osv_engine_cfg *cfg, 
 	int64_t next;
 	int rc;
 
+	if (o->notification_id)
+		return osv_engine_notify_submitted(s, cfg, o, accepted, now, err);
 	if (osv_store_begin(s, err) < 0)
 		return -1;
 	rc = osv_cmd_get(s, o->command_id, &cmd, err);

@@ -120,8 +120,10 @@ static void on_submit_resp(struct osv_smpp_link *l, const uint8_t *pdu, size_t l
 		l->submitted++;
 	else
 		l->refused++;
-	LOGP(DOSMPP, h->status ? LOGL_NOTICE : LOGL_DEBUG, "command %lld: %s %s\n", (long long)p->o.command_id,
-	     smpp_status_name(h->status), msgid);
+	LOGP(DOSMPP, h->status ? LOGL_NOTICE : LOGL_DEBUG, "%s %lld: %s %s\n",
+	     p->o.notification_id ? "notification" : "command",
+	     (long long)(p->o.notification_id ? p->o.notification_id : p->o.command_id), smpp_status_name(h->status),
+	     msgid);
 	if (osv_engine_submitted(l->srv->store, &l->srv->cfg.engine, &p->o, h->status == ESME_ROK, msgid,
 				 smpp_status_name(h->status), osv_now(), &err) < 0)
 		LOGP(DOSMPP, LOGL_ERROR, "store: %s\n", err.msg);
@@ -268,12 +270,21 @@ int osv_smpp_send(struct osv_smpp_link *l, const struct osv_outgoing *o, int64_t
 	sm.dst_ton = 1;
 	sm.dst_npi = 1;
 	snprintf(sm.dst, sizeof(sm.dst), "%s", o->msisdn);
-	sm.pid = 0x7F;
-	sm.dcs = 0xF6;
-	sm.regdel = 1;
-	sm.esm_class = o->dialect == SP_DIALECT_SMS ? 0x40 : 0x00;
-	if (o->dialect == SP_DIALECT_USSD)
-		sm.ussd_op = 2;
+	if (o->notification_id) {
+		/* a plain text SMS to a person: default alphabet, no receipt */
+		sm.pid = 0x00;
+		sm.dcs = 0x00;
+		sm.regdel = 0;
+		sm.esm_class = 0x00;
+	} else {
+		/* a secured packet for the card: SIM data download, UDHI (02 70 00), receipt asked for */
+		sm.pid = 0x7F;
+		sm.dcs = 0xF6;
+		sm.regdel = 1;
+		sm.esm_class = o->dialect == SP_DIALECT_SMS ? 0x40 : 0x00;
+		if (o->dialect == SP_DIALECT_USSD)
+			sm.ussd_op = 2;
+	}
 	memcpy(sm.ud, o->ud, o->ud_len);
 	sm.ud_len = o->ud_len;
 	sm.use_payload = o->ud_len > SMPP_SM_MAX;

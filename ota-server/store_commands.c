@@ -1,5 +1,5 @@
 /* Commands (lifecycle, leases for several instances), their send attempts (one counter each, never reused: a
- * UNIQUE (card, kvn, counter) constraint backs the rule), campaigns and owner notifications. */
+ * UNIQUE (card, kvn, counter) constraint backs the rule) and campaigns. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -615,41 +615,4 @@ json_t *osv_campaign_json(struct osv_store *s, int64_t id, struct sg_error *err)
 	json_object_set_new(o, "total", json_integer(total));
 	json_object_set_new(o, "finished", json_integer(done));
 	return o;
-}
-
-static struct osv_query q_notif_ins = { .sql = "INSERT INTO notifications (owner_id, command_id, text, created_at)"
-					" VALUES (?1, ?2, ?3, ?4)" };
-static struct osv_query q_notif_list = { .sql = "SELECT id, command_id, text, created_at FROM notifications"
-					 " WHERE owner_id = ?1 AND id > ?2 ORDER BY id LIMIT 500" };
-
-int osv_notify(struct osv_store *s, int64_t owner_id, int64_t command_id, const char *text, int64_t now,
-	       struct sg_error *err)
-{
-	struct osv_db_stmt *st = osv_q(s, &q_notif_ins, err);
-
-	if (!st)
-		return -1;
-	osv_db_bind_int(st, 1, owner_id);
-	osv_db_bind_int(st, 2, command_id);
-	osv_db_bind_text(st, 3, text);
-	osv_db_bind_int(st, 4, now);
-	return osv_q_run(st, err);
-}
-
-static json_t *notification_row(struct osv_db_stmt *st)
-{
-	return json_pack("{s:I, s:I, s:s, s:I}", "id", (json_int_t)osv_db_col_int(st, 0),
-						     "command", (json_int_t)osv_db_col_int(st, 1), "text",
-						     osv_db_col_text(st, 2), "at", (json_int_t)osv_db_col_int(st, 3));
-}
-
-json_t *osv_notifications(struct osv_store *s, int64_t owner_id, int64_t after_id, struct sg_error *err)
-{
-	struct osv_db_stmt *st = osv_q(s, &q_notif_list, err);
-
-	if (st) {
-		osv_db_bind_int(st, 1, owner_id);
-		osv_db_bind_int(st, 2, after_id);
-	}
-	return osv_q_rows(st, notification_row, err);
 }

@@ -87,6 +87,16 @@ static const struct migration migrations[] = {
 		.tables = "ALTER TABLE cards ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';"
 			  "ALTER TABLE cards ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;",
 	},
+	{
+		/* Notifications also go to the owner's phone by SMS when a number is known (sms_to, copied at the
+		 * event): sms_state 0 no number, 1 waiting, 2 sent, 3 failed; sms_next_at is the claim lease. */
+		.version = 4,
+		.tables = "ALTER TABLE notifications ADD COLUMN sms_to TEXT NOT NULL DEFAULT '';"
+			  "ALTER TABLE notifications ADD COLUMN sms_state INTEGER NOT NULL DEFAULT 0;"
+			  "ALTER TABLE notifications ADD COLUMN sms_next_at INTEGER NOT NULL DEFAULT 0;"
+			  "ALTER TABLE notifications ADD COLUMN sms_tries INTEGER NOT NULL DEFAULT 0;"
+			  "CREATE INDEX notifications_sms ON notifications(sms_state, sms_next_at);",
+	},
 };
 
 /* SQLite words -> PostgreSQL words, whole words only. */

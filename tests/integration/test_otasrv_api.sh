@@ -113,12 +113,13 @@ def cstr(b, i):
 def parse_submit(body):
     i = 0
     _, i = cstr(body, i); i += 2; src, i = cstr(body, i); i += 2; dst, i = cstr(body, i)
-    esm = body[i]; i += 3; _, i = cstr(body, i); _, i = cstr(body, i); i += 2; dcs = body[i]; i += 2
+    esm, pid = body[i], body[i + 1]; i += 3; _, i = cstr(body, i); _, i = cstr(body, i); regdel = body[i]; i += 2
+    dcs = body[i]; i += 2
     n = body[i]; i += 1; ud = body[i:i + n]; i += n
     while i + 4 <= len(body):
         tag, ln = struct.unpack(">HH", body[i:i + 4]); v = body[i + 4:i + 4 + ln]; i += 4 + ln
         if tag == 0x0424: ud = v
-    return dst, ud
+    return dst, ud, {"esm": esm, "pid": pid, "regdel": regdel, "dcs": dcs}
 
 def pdu(cmd, seq, body=b"", status=0):
     return struct.pack(">IIII", 16 + len(body), cmd, status, seq) + body
@@ -152,11 +153,29 @@ def por(card, tar, cntr, status, data, secured=True):
     enc = aes_cbc(bytes.fromhex(card["kic"]), c5 + bytes([pad, status]) + cc + data + bytes(pad), True)
     return head + enc
 
-def answer(conn, dst, ud, mid):
+# GSM 7-bit default alphabet (TS 23.038 6.2.1), one septet per octet as SMPP data_coding 0 carries it
+GSM = ("@\u00a3$\u00a5\u00e8\u00e9\u00f9\u00ec\u00f2\u00c7\n\u00d8\u00f8\r\u00c5\u00e5\u0394_\u03a6\u0393\u039b\u03a9"
+       "\u03a0\u03a8\u03a3\u0398\u039e\x1b\u00c6\u00e6\u00df\u00c9 !\"#\u00a4%&'()*+,-./0123456789:;<=>?\u00a1"
+       "ABCDEFGHIJKLMNOPQRSTUVWXYZ\u00c4\u00d6\u00d1\u00dc\u00a7\u00bfabcdefghijklmnopqrstuvwxyz"
+       "\u00e4\u00f6\u00f1\u00fc\u00e0")
+GSM_EXT = {0x0A: "\f", 0x14: "^", 0x28: "{", 0x29: "}", 0x2F: "\\", 0x3C: "[", 0x3D: "~", 0x3E: "]", 0x40: "|",
+           0x65: "\u20ac"}
+
+def gsm_text(ud):
+    out, esc = "", False
+    for b in ud:
+        if esc: out += GSM_EXT.get(b, " "); esc = False
+        elif b == 0x1B: esc = True
+        else: out += GSM[b & 0x7F]
+    return out
+
+def answer(conn, dst, ud, mid, sm):
     with open(cards_file) as f:
         cards = json.load(f)
     card = cards.get(dst)
     rec = {"msisdn": dst, "msgid": mid}
+    if card is None and sm["esm"] == 0 and sm["dcs"] == 0:
+        rec.update(sm, text=gsm_text(ud)); log(rec); return []     # a text SMS to a person
     if card is None or ud[:3] != b"\x02\x70\x00":
         rec["error"] = "not an OTA packet for a known card"; log(rec); return []
     try:
@@ -205,9 +224,9 @@ def serve(conn):
         elif cmd == 0x04:
             with lock:
                 msgid[0] += 1; mid = "%010d" % msgid[0]
-            dst, ud = parse_submit(body)
+            dst, ud, sm = parse_submit(body)
             conn.sendall(pdu(0x80000004, sq, mid.encode() + b"\0"))
-            for b in answer(conn, dst, ud, mid):
+            for b in answer(conn, dst, ud, mid, sm):
                 seq[0] += 1
                 conn.sendall(pdu(0x05, seq[0], b))
 
@@ -359,7 +378,7 @@ run as super1 --json cards show "$(ICCID 1)"
 # ---- owners, devices ----
 printf 'alice horse battery staple\n' > "$tmp/alice.pw"
 printf 'bob horse battery staple\n' > "$tmp/bob.pw"
-run as agent1 owners add alice --password-file "$tmp/alice.pw"
+run as agent1 owners add alice --password-file "$tmp/alice.pw" --notify-msisdn 4917699001
 ALICE_SECRET=$(sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p' <<< "$OUT")
 [ "$RC" = 0 ] && [ -n "$ALICE_SECRET" ] && ok "owner enrolment answers an otpauth:// URI" ||
 	not_ok "owner enrolment answers an otpauth:// URI" "$OUT $ERR"
@@ -522,6 +541,26 @@ run as super1 commands campaign ring --iccids-file "$tmp/stolen.txt" --watch --t
 
 has "lock by operator:super1" as_owner "$ALICE" devices notifications && ok "the owner is notified of every command on their device" ||
 	not_ok "the owner is notified of every command on their device"
+# alice gave a notify number: each notification also went there once, as a plain text SMS
+for ((i = 0; i < 50; i++)); do
+	as_owner "$ALICE" --json devices notifications > "$tmp/notif.json" 2>/dev/null &&
+		! grep -q '"sms": "waiting"' "$tmp/notif.json" && break
+	sleep 0.2
+done
+python3 - "$tmp/notif.json" "$tmp/peer.log" <<'EOF' && ok "owner notifications also go by SMS to the owner's number, once each" ||
+import collections, json, sys
+notes = json.load(open(sys.argv[1]))["notifications"]
+sms = [json.loads(l) for l in open(sys.argv[2]) if '"text"' in l]
+assert notes and all(n["sms"] == "sent" for n in notes), notes
+assert all(m["msisdn"] == "4917699001" and (m["esm"], m["pid"], m["dcs"], m["regdel"]) == (0, 0, 0, 0) for m in sms), sms
+def as_sms(t):
+    return t if len(t) <= 160 else t[:157] + "..."
+want = collections.Counter(as_sms(n["text"]) for n in notes)
+got = collections.Counter(m["text"] for m in sms)
+assert want == got, (want - got, got - want)
+print("# %d notifications, %d SMS" % (len(notes), len(sms)), file=sys.stderr)
+EOF
+	not_ok "owner notifications also go by SMS to the owner's number, once each"
 
 # ---- rate limit on login ----
 for i in 1 2 3 4 5 6 7; do "$OTACTL" owners login nobody --password-file "$tmp/bob.pw" --code 000000 > /dev/null 2> "$tmp/err"; done

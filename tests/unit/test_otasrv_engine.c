@@ -51,7 +51,8 @@ static int add_card(void *ctx, int line, struct osv_card_import *ci, struct sg_e
 	return osv_card_insert(ctx, ci, NOW, err);
 }
 
-static int64_t make_owner(struct fixture *f, const char *name, const char *iccid, struct osv_actor *a)
+static int64_t make_owner_notify(struct fixture *f, const char *name, const char *iccid, const char *notify,
+				 struct osv_actor *a)
 {
 	struct osv_owner_cfg oc;
 	struct osv_device d = { 0 };
@@ -63,8 +64,8 @@ static int64_t make_owner(struct fixture *f, const char *name, const char *iccid
 	osv_owner_cfg_defaults(&oc);
 	oc.argon2_m_kib = 64;
 	oc.argon2_t = 1;
-	assert_int_equal(osv_owner_create(f->s, &oc, name, "correct horse battery", "", NOW, uri, why, sizeof(why),
-					  &err),
+	assert_int_equal(osv_owner_create(f->s, &oc, name, "correct horse battery", notify, NOW, uri, why,
+					  sizeof(why), &err),
 			 0);
 	assert_int_equal(osv_owner_get(f->s, name, &o, &err), 1);
 	assert_int_equal(osv_card_get(f->s, iccid, &c, &err), 1);
@@ -76,6 +77,11 @@ static int64_t make_owner(struct fixture *f, const char *name, const char *iccid
 	snprintf(a->name, sizeof(a->name), "owner:%s", name);
 	osv_owner_cleanse(&o);
 	return c.id;
+}
+
+static int64_t make_owner(struct fixture *f, const char *name, const char *iccid, struct osv_actor *a)
+{
+	return make_owner_notify(f, name, iccid, "", a);
 }
 
 static int setup(void **state)
@@ -662,6 +668,94 @@ static void test_totp_rfc6238(void **state)
 	}
 }
 
+/* Owner notifications by SMS: only for owners with a notify number, after the command packets, text in the GSM
+ * default alphabet, claimed once per lease, settled by the SMSC's answer, given up after notify_tries. */
+static void test_notify_sms(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out[8];
+	struct osv_actor carol;
+	struct osv_outcome o;
+	struct sg_error err;
+	char want[128];
+	json_t *list;
+	int n;
+
+	make_owner_notify(f, "carol", ICCID_C, "4917600001", &carol);
+	assert_int_equal(request(f, &f->agent, ICCID_C, "{\"command\":\"ring\"}", &o), 202);
+	assert_int_equal(request(f, &f->agent, ICCID_A, "{\"command\":\"ring\"}", &o), 202); /* alice: no number */
+	n = osv_engine_next(f->s, &f->cfg, 8, NOW, out, &err);
+	assert_int_equal(n, 3); /* two packets first, then carol's SMS */
+	assert_int_equal(out[0].notification_id, 0);
+	assert_int_equal(out[1].notification_id, 0);
+	assert_true(out[2].notification_id > 0);
+	assert_string_equal(out[2].msisdn, "4917600001");
+	snprintf(want, sizeof(want), "command %lld (ring by operator:Agent Smith): requested", (long long)o.command_id - 1);
+	assert_int_equal(out[2].ud_len, strlen(want));
+	assert_memory_equal(out[2].ud, want, strlen(want)); /* these characters have their ASCII codes in GSM */
+	/* claimed: not again within the lease; refused: again after the backoff */
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 8, NOW + 1, out + 3, &err), 0);
+	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &out[2], false, "", "ESME_RTHROTTLED", NOW, &err), 0);
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 8, NOW + f->cfg.submit_backoff - 1, out + 3, &err), 0);
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 8, NOW + f->cfg.submit_backoff, out + 3, &err), 1);
+	assert_int_equal(out[3].notification_id, out[2].notification_id);
+	assert_int_equal(out[3].tries, 2);
+	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &out[3], true, "77", NULL, NOW, &err), 0);
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 8, NOW + 3600, out + 3, &err), 0);
+	list = osv_notifications(f->s, carol.owner_id, 0, &err);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "sms")), "sent");
+	json_decref(list);
+	list = osv_notifications(f->s, f->alice.owner_id, 0, &err);
+	assert_int_equal(json_array_size(list), 1);
+	assert_null(json_object_get(json_array_get(list, 0), "sms"));
+	json_decref(list);
+
+	/* an SMSC that keeps refusing: given up after notify_tries sends */
+	assert_int_equal(request(f, &f->agent, ICCID_C, "{\"command\":\"status\"}", &o), 202);
+	for (int i = 1; i <= f->cfg.notify_tries; i++) {
+		assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 8, NOW + 100000 * i, out, &err), 1);
+		assert_int_equal(out[0].tries, i);
+		assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &out[0], false, "", "ESME_RSYSERR",
+						      NOW + 100000 * i, &err), 0);
+	}
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 8, NOW + 10000000, out, &err), 0);
+	list = osv_notifications(f->s, carol.owner_id, 0, &err);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "sms")), "failed");
+	json_decref(list);
+}
+
+/* The SMS text: GSM codes (not ASCII) where they differ, two septets for the extension table, '?' for what has
+ * no code, at most 160 septets ending in "...". */
+static void test_notify_sms_text(void **state)
+{
+	uint8_t ud[400];
+	char longer[300];
+	size_t n;
+
+	n = osv_notify_sms_ud("a@b_c{`\xc3\xa9", ud, sizeof(ud));
+	assert_int_equal(n, 10); /* the two bytes of U+00E9 in UTF-8: one '?' each */
+	assert_memory_equal(ud, "a\x00" "b\x11" "c\x1b\x28???", 10);
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = 0;
+	n = osv_notify_sms_ud(longer, ud, sizeof(ud));
+	assert_int_equal(n, 160);
+	assert_memory_equal(ud + 157, "...", 3);
+	assert_int_equal(ud[156], 'x');
+	longer[160] = 0; /* exactly 160: whole */
+	assert_int_equal(osv_notify_sms_ud(longer, ud, sizeof(ud)), 160);
+	assert_int_equal(ud[159], 'x');
+	longer[156] = '{'; /* a two-septet character that no longer fits before the "..." */
+	longer[157] = 'x';
+	longer[158] = 'x';
+	longer[159] = 'x';
+	longer[160] = 'x';
+	longer[161] = 0;
+	n = osv_notify_sms_ud(longer, ud, sizeof(ud));
+	assert_int_equal(n, 159);
+	assert_memory_equal(ud + 156, "...", 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -679,6 +773,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocklist_after_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_login, setup, teardown),
 		cmocka_unit_test(test_totp_rfc6238),
+		cmocka_unit_test_setup_teardown(test_notify_sms, setup, teardown),
+		cmocka_unit_test(test_notify_sms_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

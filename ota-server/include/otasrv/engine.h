@@ -18,14 +18,19 @@ struct osv_engine_cfg {
 	int retry_interval; /* s without PoR before the packet goes again with a fresh counter */
 	int submit_backoff; /* s before trying again when the SMSC refused or was unreachable */
 	int lease;	    /* s a claimed command stays with this instance */
+	int notify_tries;   /* sends of an owner's notification SMS before it is given up */
 };
 
 void osv_engine_cfg_defaults(struct osv_engine_cfg *cfg);
 
-/* A packet ready to leave. ud is the SMS user data (02 70 00 || packet) or, for USSD, the packet. */
+/* A packet ready to leave. ud is the SMS user data (02 70 00 || packet) or, for USSD, the packet. Or, when
+ * notification_id is set, a text SMS to an owner: ud is GSM 7-bit default alphabet, one septet per octet (what
+ * SMPP data_coding 0 carries to osmo-msc). */
 struct osv_outgoing {
 	int64_t command_id;
 	int64_t attempt_id;
+	int64_t notification_id;
+	int tries; /* of the notification, this send included */
 	char msisdn[21];
 	enum sp_dialect dialect;
 	uint8_t ud[SP_MAX_PACKET + 3];
@@ -39,12 +44,13 @@ struct osv_outgoing {
 int osv_engine_prepare(struct osv_store *s, const struct osv_engine_cfg *cfg, const int64_t *ids, int n,
 		       int64_t now, struct osv_outgoing *out, struct sg_error *err);
 
-/* Claim up to max due commands and prepare them, claim and counters in one transaction (one disk sync). */
+/* Claim up to max due commands and prepare them, claim and counters in one transaction (one disk sync); room
+ * left goes to owner notifications waiting for their SMS. */
 int osv_engine_next(struct osv_store *s, const struct osv_engine_cfg *cfg, int max, int64_t now,
 		    struct osv_outgoing *out, struct sg_error *err);
 
 /* The SMSC's answer to a submit: accepted (msgid) -> submitted, or refused / lost -> tried again after the
- * backoff, with a fresh counter. */
+ * backoff, with a fresh counter. For a notification SMS: sent, or tried again after a growing backoff. */
 int osv_engine_submitted(struct osv_store *s, const struct osv_engine_cfg *cfg, const struct osv_outgoing *o,
 			 bool accepted, const char *msgid, const char *why, int64_t now, struct sg_error *err);
 
@@ -64,6 +70,14 @@ void osv_engine_cmd_hdr(const struct osv_card *c, const struct osv_keyset *ks, c
 			struct sp_cmd_hdr *h);
 /* The TAR a command goes to: the anti-theft applet's, or the "tar" parameter of remote file management. */
 void osv_engine_cmd_tar(const struct osv_card *c, const struct osv_command *cmd, uint8_t tar[3]);
+/* Owner notifications waiting for their SMS, claimed into out as text SMS (engine_notify.c). */
+int osv_engine_notify_claim(struct osv_store *s, const struct osv_engine_cfg *cfg, int max, int64_t now,
+			    struct osv_outgoing *out, struct sg_error *err);
+int osv_engine_notify_submitted(struct osv_store *s, const struct osv_engine_cfg *cfg, const struct osv_outgoing *o,
+				bool accepted, int64_t now, struct sg_error *err);
+/* A notification's text as SMS user data: GSM 7-bit default alphabet, one septet per octet, at most 160
+ * septets (cut to end in "..."); characters without a GSM code become '?'. Returns the length. */
+size_t osv_notify_sms_ud(const char *text, uint8_t *ud, size_t size);
 /* Tell the device's owner about a command event. */
 int osv_engine_notify(struct osv_store *s, const struct osv_command *cmd, const char *event, int64_t now,
 		      struct sg_error *err);

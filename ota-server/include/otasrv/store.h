@@ -23,7 +23,7 @@
 #include "simguard/sg_error.h"
 #include "otasrv/keybox.h"
 
-#define OSV_SCHEMA_VERSION 3
+#define OSV_SCHEMA_VERSION 4
 #define OSV_MAX_KVN 15
 #define OSV_NAME_MAX 64
 
@@ -270,10 +270,34 @@ int osv_campaign_insert(struct osv_store *s, const char *kind, const char *actor
 			struct sg_error *err);
 json_t *osv_campaign_json(struct osv_store *s, int64_t id, struct sg_error *err);
 
-/* ---- notifications to owners ---- */
+/* ---- notifications to owners: kept for the API; by SMS too when the owner has a notify number ---- */
+enum osv_sms_state {
+	OSV_SMS_NONE = 0, /* the owner gave no notify number */
+	OSV_SMS_WAITING,
+	OSV_SMS_SENT,	  /* the SMSC accepted it */
+	OSV_SMS_FAILED,	  /* refused too often: given up */
+};
+const char *osv_sms_state_name(enum osv_sms_state st);
+
 int osv_notify(struct osv_store *s, int64_t owner_id, int64_t command_id, const char *text, int64_t now,
 	       struct sg_error *err);
+/* The owner's notifications with id > after_id: [{id, command, text, at, sms (when a number was known)}]. */
 json_t *osv_notifications(struct osv_store *s, int64_t owner_id, int64_t after_id, struct sg_error *err);
+
+struct osv_notify_sms {
+	int64_t id;
+	char msisdn[21];
+	char text[256];
+	int tries; /* this one included */
+};
+/* Claim up to max notifications waiting for their SMS, oldest first; none of them is claimed again before
+ * now + lease unless settled. Returns how many, or -1. */
+int osv_notify_sms_claim(struct osv_store *s, int64_t now, int lease, int max, struct osv_notify_sms *out,
+			 struct sg_error *err);
+/* Settle a claimed SMS: accepted -> sent; refused -> waiting again from retry_at, or failed once it was tried
+ * max_tries times. */
+int osv_notify_sms_done(struct osv_store *s, int64_t id, bool accepted, int64_t retry_at, int max_tries,
+			struct sg_error *err);
 
 /* ---- audit log: append-only, each entry MACed over the previous entry's MAC (HMAC-SHA256, audit key) ---- */
 
