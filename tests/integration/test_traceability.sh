@@ -8,6 +8,8 @@
 #   `path.sh: "TAP name"`             the script contains the TAP name (or a literal prefix of it) in quotes
 #   `specs/x.md#Heading text`         the spec has a heading containing that text
 # Paths are relative to the repository root and start with an area directory (lib/, ota-server/, tests/, ...).
+# With the seed document (../shared/seeds, X.1127) present it also checks that every requirement bullet of §8.1-8.5,
+# Appendix I and Appendix V.1-V.3 has a row.
 # Prints TAP lines "ok - NAME" / "not ok - NAME"; exit 1 on any failure.
 # Usage: test_traceability.sh [FILE.md]   (default specs/traceability.md; FILE is checked, the tree is this one)
 set -u -o pipefail
@@ -144,11 +146,51 @@ sys.exit(1 if fails else 0)
 EOF
 }
 
+# check_complete FILE SEED: every bullet of X.1127 §8.1-8.5, Appendix I.1-I.4 (sub-bullets too) and V.1-V.3 in the
+# seed text has its row (X1127-8.4.7, GSMA-I.1.1a, X1127-V.2.4, ...).
+check_complete() {
+	python3 - "$1" "$2" <<'EOF'
+import re, sys
+
+doc = open(sys.argv[1], encoding="utf-8").read()
+have = set(re.findall(r"(?m)^\|\s*((?:X1127|GSMA)-[A-Za-z0-9.]+)\s*\|", doc))
+want, clause, n, sub = [], None, 0, 0
+for line in open(sys.argv[2], encoding="utf-8", errors="replace"):
+	line = line.rstrip("\n")
+	# body headings ("8.4 Functional ...", "I.2 Server", "Appendix III"); the table of contents has tabs
+	if "\t" not in line and re.match(r"^(?:\d+\.\d+|[IVX]+\.\d+) |^Appendix ", line):
+		m = re.match(r"^(8\.[1-5]|I\.[1-4]|V\.[1-3]) ", line)
+		clause, n = (m.group(1) if m else None), 0
+		continue
+	if clause is None:
+		continue
+	prefix = ("GSMA-" if clause.startswith("I.") else "X1127-") + clause
+	if line.startswith("- "):
+		n, sub = n + 1, 0
+		want.append("%s.%d" % (prefix, n))
+	elif line.startswith(" - ") and clause.startswith("I.") and n:
+		sub += 1
+		want.append("%s.%d%s" % (prefix, n, "abcdefgh"[sub - 1]))
+missing = [w for w in want if w not in have]
+if len(want) < 40 or missing:
+	print("not ok - every requirement bullet of the seed has a row: %d bullets read, missing: %s"
+	      % (len(want), ", ".join(missing) or "-"))
+	sys.exit(1)
+print("ok - every requirement bullet of the seed (X.1127 §8, Appendix I, V) has a row (%d)" % len(want))
+EOF
+}
+
 [ -f "$DOC" ] || { not_ok "$DOC exists"; exit 1; }
 check_doc "$DOC" > "$tmp/out"
 rc=$?
 cat "$tmp/out"
 [ "$rc" = 0 ] || failures=$((failures + 1))
+SEED=$ROOT/../shared/seeds/000_b5c716341210ade7.txt
+if [ -f "$SEED" ]; then
+	check_complete "$DOC" "$SEED" || failures=$((failures + 1))
+else
+	ok "every requirement bullet of the seed has a row # SKIP no seed document at $SEED"
+fi
 
 # The checker itself must be able to fail: a copy with one row of broken references must be refused, naming each.
 if [ $# = 0 ]; then
