@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The kill switch end to end through a real Osmocom core: otactl --HTTPS--> ota-server --SMPP--> sms-gateway
+# (upstream route) --SMPP--> osmo-msc (+ osmo-hlr) --SGs--> handset-sim, attached as an LTE phone behind the MME it
+# emulates, with the simulated UICC (demo profile) --> PoR by SMS-SUBMIT back over SGs --> osmo-msc deliver_sm -->
+# sms-gateway --> ota-server. osmo-msc is the independent peer for SGsAP and SMS CP/RP: it must accept the
+# attach, page the handset, take its RP-ACKs and relay the card's SMS-SUBMITs. Two handsets: card A keeps the
+# network while locked (apps.antitheft.lock_refuses_network false, reachable for UNLOCK), card B does not (the
+# default: LOCK takes the handset off the network, the MME detaches it from the VLR). Prints TAP lines.
+set -u -o pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+B=${B:-build}
+. "$HERE/lib/osmo-lab.sh"
+. "$HERE/lib/smsgw.sh"
+OTASRV_LIB_ONLY=1 source "$HERE/test_otasrv_api.sh"
+cd "$ROOT" || exit 1
+
+if ! command -v osmo-msc > /dev/null || ! command -v osmo-hlr > /dev/null; then
+	echo "ok - # SKIP osmo-msc / osmo-hlr not installed (mk/debian-packages.txt lists them)"
+	exit 0
+fi
+
+otasrv_setup
+e2e_cleanup() {
+	stop_pidfile "$tmp/hsA.pid"
+	stop_pidfile "$tmp/hsB.pid"
+	stop_pidfile "$tmp/ota.pid"
+	stop_pidfile "$tmp/gw.pid"
+	osmo_lab_stop
+	otasrv_cleanup
+}
+trap e2e_cleanup EXIT
+
+IMSI_A=001010000000001 IMSI_B=001010000000002
+ICCID_A=8988211000000000003 ICCID_B=8988211000000000011
+OSMO_LAB_MSC_EXTRA="  dcs-transparent" osmo_lab_start "$tmp/osmo" || { not_ok "osmo-hlr + osmo-msc start"; exit 1; }
+osmo_lab_vty 4258 "subscriber imsi $IMSI_A create" "subscriber imsi $IMSI_A update msisdn 1001" \
+	"subscriber imsi $IMSI_B create" "subscriber imsi $IMSI_B update msisdn 1002" > "$tmp/hlr.out"
+grep -c "to MSISDN=" "$tmp/hlr.out" | grep -qx 2 && ok "osmo-hlr + osmo-msc up, two subscribers provisioned" ||
+	not_ok "osmo-hlr + osmo-msc up, two subscribers provisioned" "$(cat "$tmp/hlr.out")"
+
+GWP=$(free_port); GWV=$(free_port); HSA=$(free_port); HSB=$(free_port)
+smsgw_write_cfg "$tmp/gw.cfg" "$GWP" "$GWV" "$tmp/q.db" "route osmo" " prefix" " type upstream" \
+	" remote 127.0.0.1 $OSMO_LAB_SMPP_PORT" " system-id OTA-SRV" " password ota-pw" " window 10"
+smsgw_start "$tmp" "$tmp/gw.cfg" "$GWP" || { not_ok "sms-gateway starts" "$(tail -3 "$tmp/gw.log")"; exit 1; }
+for ((i = 0; i < 100; i++)); do grep -q "osmo: bound to" "$tmp/gw.log" && break; sleep 0.1; done
+
+# card A keeps the network while locked; card B is a second card of the same design, default lock behaviour
+python3 - "$tmp" "$ICCID_B" "$IMSI_B" <<'EOF'
+import json, sys
+d, iccid_b, imsi_b = sys.argv[1:4]
+p = json.load(open("uicc-applet/profiles/demo.json"))
+a = dict(p, apps={"antitheft": {"lock_refuses_network": False}})
+json.dump(a, open(d + "/cardA.json", "w"), indent=1)
+json.dump(dict(p, iccid=iccid_b, imsi=imsi_b, msisdn="+15550100002"), open(d + "/cardB.json", "w"), indent=1)
+EOF
+# handset NAME VTYPORT MSISDN MME-NAME: start a handset-sim attached over SGs
+handset() {
+	cat > "$tmp/hs$1.cfg" <<EOF
+line vty
+ bind 127.0.0.1 $2
+handset
+ msisdn $3
+ imei 35693803564380$4
+ card sim:$tmp/card$1.json,$tmp/card$1.img
+ pin 1234
+ auth k 465B5CE8B199B49FAA5F0A2EE238A6BC opc CD63CB71954A9F4E48A5994E37A02BAF
+ sgs-link 127.0.0.1 29118
+ sgs-mme-name $5
+ state-file $tmp/state$1.json
+ data-dir $tmp/data$1
+EOF
+	"$B/bin/handset-sim" -c "$tmp/hs$1.cfg" -q > "$tmp/hs$1.log" 2>&1 &
+	echo $! > "$tmp/hs$1.pid"
+}
+handset A "$HSA" 1001 9 mmec01.mmegi0001.mme.epc.mnc001.mcc001.3gppnetwork.org
+handset B "$HSB" 1002 8 mmec02.mmegi0001.mme.epc.mnc001.mcc001.3gppnetwork.org
+# state A|B EXPR: a Python expression over the handset's state file s
+state() { python3 -c "import json,sys; s=json.load(open('$tmp/state$1.json')); print(eval(sys.argv[1]))" "$2" 2>/dev/null; }
+# wait_state A|B EXPR WANT: until EXPR prints WANT (15 s)
+wait_state() {
+	local i
+	for ((i = 0; i < 150; i++)); do [ "$(state "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
+	return 1
+}
+vlr() { osmo_lab_vty 4254 "show subscriber imsi $1"; }
+
+for h in A B; do
+	wait_state $h 's["sgs"]["associated"]' True
+done
+vlr $IMSI_A > "$tmp/vlrA.txt"
+TMSI_A=$(state A 's["sgs"]["tmsi"]')
+grep -q "RAN type: EUTRAN-SGs" "$tmp/vlrA.txt" && grep -q "SGs-state: SGs-ASSOCIATED" "$tmp/vlrA.txt" &&
+	grep -q "TMSI: $TMSI_A" "$tmp/vlrA.txt" && grep -q "SGs-MME: mmec01.mmegi0001" "$tmp/vlrA.txt" &&
+	ok "handset A attached over SGs with the card's IMSI: the VLR shows it SGs-associated, same TMSI ($TMSI_A)" ||
+	not_ok "handset A attached over SGs with the card's IMSI: the VLR shows it SGs-associated" "$(cat "$tmp/vlrA.txt")" \
+		"$(tail -5 "$tmp/hsA.log")"
+vlr $IMSI_B | grep -q "SGs-state: SGs-ASSOCIATED" && [ "$(state B 's["service"]')" = normal ] &&
+	ok "handset B attached too (its own MME name)" || not_ok "handset B attached too (its own MME name)"
+
+write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$GWP" "retry-interval 15" "deadline 60"
+"$OTASRV" -c "$tmp/ota.cfg" > "$tmp/server.log" 2>&1 &
+echo $! > "$tmp/ota.pid"
+wait_port "$HP" || { not_ok "ota-server starts" "$(tail -3 "$tmp/server.log")"; exit 1; }
+export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
+as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
+
+# SPI 16 39: PoR by SMS-SUBMIT, as osmo-msc relays no data of a deliver report; commands on the AES keyset
+{
+	echo "ICCID,IMSI,MSISDN,KIC1,KID1,ALGO1,KIC2,KID2,ALGO2,SPI,KVN"
+	for c in "$ICCID_A,$IMSI_A,1001" "$ICCID_B,$IMSI_B,1002"; do
+		echo "$c,404142434445464748494A4B4C4D4E4F,505152535455565758595A5B5C5D5E5F,3des2,000102030405060708090A0B0C0D0E0F,101112131415161718191A1B1C1D1E1F,aes,1639,2"
+	done
+} > "$tmp/cards.csv"
+as super1 cards import "$tmp/cards.csv" > /dev/null && ok "both cards imported (SPI 1639)" || not_ok "both cards imported (SPI 1639)"
+
+expect_done() {
+	local name=$1 want=$2 part=$3
+	shift 3
+	run "$@" --wait --timeout 50
+	if [ "$RC" = "$want" ] && [[ "$OUT" == *"$part"* ]]; then ok "$name"; else not_ok "$name" "rc=$RC" "$OUT" "$ERR"; fi
+}
+expect_done "STATUS through osmo-msc and SGs: confirmed by the card's PoR, state normal" 0 '"state":"normal"' \
+	as agent1 commands send "$ICCID_A" status
+[ "$(state A 's["sgs"]["paged"] >= 1 and s["sgs"]["mt"] >= 1 and s["sgs"]["mo"] >= 1')" = True ] &&
+	ok "osmo-msc paged the handset, delivered by DOWNLINK-UNITDATA, took the PoR by UPLINK-UNITDATA" ||
+	not_ok "osmo-msc paged the handset, delivered by DOWNLINK-UNITDATA, took the PoR by UPLINK-UNITDATA" \
+		"$(state A 's["sgs"]')"
+grep -q "Rx DELIVER-SM RESP" "$tmp/osmo/msc.log" && ok "osmo-msc relayed the PoR as deliver_sm and got its response" ||
+	not_ok "osmo-msc relayed the PoR as deliver_sm and got its response"
+expect_done "LOCATE: location and IMEI from the card, PoR by SMS-SUBMIT through osmo-msc" 0 '"imei":"356938035643809"' \
+	as agent1 commands send "$ICCID_A" locate
+expect_done "operator LOCK of card A: confirmed" 0 confirmed as agent1 commands send "$ICCID_A" lock \
+	--message "Lost. Call +15550100002" --contact +15550100002
+wait_state A '"Lost. Call +15550100002" in (s["toolkit"]["screen"]["idle_text"] or "")' True &&
+	[ "$(state A 's["service"]')" = normal ] && vlr $IMSI_A | grep -q "SGs-ASSOCIATED" &&
+	ok "handset A shows the lock screen and, as its card keeps the network, stays SGs-associated" ||
+	not_ok "handset A shows the lock screen and stays SGs-associated" "$(state A 's["toolkit"]["screen"], s["service"]')"
+expect_done "supervisor UNLOCK of card A through osmo-msc: confirmed" 0 confirmed as super1 commands send "$ICCID_A" unlock
+wait_state A 's["toolkit"]["screen"]["idle_text"]' None && ok "the lock screen is gone" ||
+	not_ok "the lock screen is gone" "$(state A 's["toolkit"]["screen"]')"
+expect_done "STATUS after it: normal" 0 '"state":"normal"' as agent1 commands send "$ICCID_A" status
+
+expect_done "operator LOCK of card B: confirmed (the PoR leaves before the card refuses the network)" 0 confirmed \
+	as agent1 commands send "$ICCID_B" lock --message "Stolen phone" --contact +15550100002
+wait_state B 's["service"]' limited && wait_state B 's["sgs"]["state"]' idle &&
+	[[ "$(state B 's["toolkit"]["screen"]["idle_text"]')" == *"Stolen phone"* ]] &&
+	ok "handset B: lock screen, no service (emergency calls only), detached from SGs" ||
+	not_ok "handset B: lock screen, no service, detached from SGs" "$(state B 's["service"], s["sgs"], s["toolkit"]["screen"]')"
+for ((i = 0; i < 50; i++)); do vlr $IMSI_B > "$tmp/vlrB.txt"; ! grep -q "SGs-ASSOCIATED" "$tmp/vlrB.txt" && break; sleep 0.1; done
+! grep -q "SGs-ASSOCIATED" "$tmp/vlrB.txt" && ok "the VLR no longer has handset B SGs-associated (IMSI detach)" ||
+	not_ok "the VLR no longer has handset B SGs-associated (IMSI detach)" "$(cat "$tmp/vlrB.txt")"
+
+N=$(sqlite3 "$tmp/osmo/sms.db" "SELECT count(*) FROM SMS WHERE sent IS NOT NULL AND protocol_id = 127 AND dest_addr IN ('1001', '1002')")
+[ "${N:-0}" -ge 6 ] && ok "osmo-msc's store: $N OTA SMS (PID 7F) marked sent after the handsets' RP-ACKs" ||
+	not_ok "osmo-msc's store: OTA SMS marked sent after the handsets' RP-ACKs" "$N"
+! grep -qiE 'segmentation|sanitizer|runtime error|000102030405060708090A0B0C0D0E0F' "$tmp/server.log" "$tmp/hsA.log" \
+	"$tmp/hsB.log" "$tmp/gw.log" && ok "no crash, no key in any log" || not_ok "no crash, no key in any log"
+[ "$failures" = 0 ]
