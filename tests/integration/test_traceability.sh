@@ -21,9 +21,10 @@ failures=0
 ok() { echo "ok - $1"; }
 not_ok() { echo "not ok - $1"; failures=$((failures + 1)); }
 
-# check_doc FILE: the checker proper; prints TAP lines, exits 1 when something does not resolve.
+# check_doc ROOT FILE: the checker proper, references resolved in the tree at ROOT; prints TAP lines, exits 1 when
+# something does not resolve.
 check_doc() {
-	python3 - "$ROOT" "$1" <<'EOF'
+	python3 - "$1" "$2" <<'EOF'
 import os, re, sys
 
 root, doc = sys.argv[1], sys.argv[2]
@@ -48,8 +49,12 @@ def exists(path):
 
 
 def check_tap(path, name, t):
-	if '"' + name not in t and "'" + name not in t:
+	# the name in quotes, at least once where it is not only printed by a failure ("not_ok NAME")
+	hits = [m.start() for q in "\"'" for m in re.finditer(re.escape(q + name), t)]
+	if not hits:
 		return '%s: no TAP name starting "%s"' % (path, name)
+	if all(re.search(r"not[_ ]ok (- )?$", t[max(0, h - 10):h]) for h in hits):
+		return '%s: "%s" is only printed as "not ok"' % (path, name)
 	return None
 
 
@@ -181,7 +186,7 @@ EOF
 }
 
 [ -f "$DOC" ] || { not_ok "$DOC exists"; exit 1; }
-check_doc "$DOC" > "$tmp/out"
+check_doc "$ROOT" "$DOC" > "$tmp/out"
 rc=$?
 cat "$tmp/out"
 [ "$rc" = 0 ] || failures=$((failures + 1))
@@ -192,28 +197,37 @@ else
 	ok "every requirement bullet of the seed has a row # SKIP no seed document at $SEED"
 fi
 
-# The checker itself must be able to fail: a copy with one row of broken references must be refused, naming each.
-if [ $# = 0 ]; then
-	cp "$DOC" "$tmp/broken.md"
-	cat >> "$tmp/broken.md" <<'EOF'
-
-| GSMA-I.9.9 | planted by test_traceability.sh | Met | `ota-server/commands.c:no_such_function`, `specs/ota-server.md#No such heading` | `tests/unit/test_otasrv_engine.c:test_no_such_test`, `tests/integration/test_otasrv_api.sh: "no such TAP name"`, `tests/unit/no_such_file.c` |
-| GSMA-I.9.8 | planted too | Met | `ota-server/commands.c:osv_command_request` | none |
-| GSMA-I.9.8 | planted twice | Maybe | `specs/ota-server.md` | `tests/integration/test_otasrv_api.sh: "TLS 1.1 refused"` |
+# The checker itself must be able to fail: a small tree of its own, one good row and rows with every kind of broken
+# reference, each of which must be reported.
+mkdir -p "$tmp/root/lib" "$tmp/root/tests/unit" "$tmp/root/tests/integration" "$tmp/root/specs"
+printf 'static int helper(int x);\nint real_function(int x)\n{\n\treturn helper(x);\n}\n' > "$tmp/root/lib/code.c"
+printf 'static void test_real(void **state)\n{\n}\n\tcmocka_unit_test(test_real),\n' > "$tmp/root/tests/unit/test_x.c"
+# shellcheck disable=SC2016 # the fake script's $v stays literal
+printf 'check "real name with $v" true\nnot_ok "printed only on failure"\n' > "$tmp/root/tests/integration/test_y.sh"
+printf '# Spec\n\n## 2. Real section\n' > "$tmp/root/specs/s.md"
+cat > "$tmp/planted.md" <<'EOF'
+| ID | Requirement | Status | Where | Evidence |
+|----|-------------|--------|-------|----------|
+| GSMA-I.1.1 | good | Met | `lib/code.c:real_function`, `specs/s.md#Real section` | `tests/unit/test_x.c:test_real`, `tests/integration/test_y.sh: "real name with"` |
+| GSMA-I.9.9 | broken | Met | `lib/code.c:helper`, `lib/code.c:gone`, `specs/s.md#No such heading` | `tests/unit/test_x.c:test_gone`, `tests/integration/test_y.sh: "no such name"`, `tests/integration/test_y.sh: "printed only on failure"`, `tests/unit/test_none.c` |
+| GSMA-I.9.8 | no test | Partly | `lib/code.c:real_function` | none |
+| GSMA-I.9.8 | repeated, bad status | Maybe | `lib/code.c` | — |
+Prose with `lib/missing.c` and `lib/code.c:real function`.
 EOF
-	check_doc "$tmp/broken.md" > "$tmp/broken.out"
-	rc=$?
-	want=("no definition of no_such_function()" 'no heading containing "No such heading"'
-		"no cmocka test test_no_such_test registered" 'no TAP name starting "no such TAP name"'
-		"tests/unit/no_such_file.c: no such file" "claims 'Met' but names no test" "ID also on line"
-		"status 'Maybe'")
-	missing=""
-	for w in "${want[@]}"; do grep -qF -- "$w" "$tmp/broken.out" || missing+=" [$w]"; done
-	if [ "$rc" = 1 ] && [ -z "$missing" ]; then
-		ok "the checker refuses planted broken references, a row without tests, a repeated ID and a bad status"
-	else
-		not_ok "the checker refuses planted broken references, a row without tests, a repeated ID and a bad status"
-		echo "#   rc=$rc, not reported:$missing"
-	fi
+check_doc "$tmp/root" "$tmp/planted.md" > "$tmp/planted.out"
+rc=$?
+want=("ok - GSMA-I.1.1: Met" "no definition of helper()" "no definition of gone()"
+	'no heading containing "No such heading"' "no cmocka test test_gone registered"
+	'no TAP name starting "no such name"' '"printed only on failure" is only printed as "not ok"'
+	"tests/unit/test_none.c: no such file" "claims 'Partly' but names no test" "ID also on line"
+	"status 'Maybe'" "lib/missing.c: no such file" "unreadable reference")
+missing=""
+for w in "${want[@]}"; do grep -qF -- "$w" "$tmp/planted.out" || missing+=" [$w]"; done
+if [ "$rc" = 1 ] && [ -z "$missing" ]; then
+	ok "the checker refuses planted broken references, a row without tests, a repeated ID and a bad status"
+else
+	not_ok "the checker refuses planted broken references, a row without tests, a repeated ID and a bad status"
+	echo "#   rc=$rc, not reported:$missing"
+	sed 's/^/#   /' "$tmp/planted.out"
 fi
 exit $((failures > 0))
