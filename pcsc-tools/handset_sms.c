@@ -213,6 +213,13 @@ static void download_part(struct handset *hs, const struct sms_deliver *d, const
 	g->used = false;
 }
 
+/* The network authenticates again at the next radio contact after a data download transaction (SMS or USSD). */
+static void reauth_after_download(struct handset *hs)
+{
+	if (hs->cfg.reauth_after_download && hs->card_state == HS_CARD_READY && !hs->in_session)
+		handset_attach(hs);
+}
+
 int handset_sms_deliver(struct handset *hs, const uint8_t *tpdu, size_t len, struct sg_error *err)
 {
 	struct sms_deliver d;
@@ -232,10 +239,8 @@ int handset_sms_deliver(struct handset *hs, const uint8_t *tpdu, size_t len, str
 		download_part(hs, &d, &h, tpdu, len);
 	else
 		download(hs, &d, tpdu, len);
-	/* The network authenticates again at the next radio contact after the transaction. */
-	if (hs->downloads != before && hs->cfg.reauth_after_download && hs->card_state == HS_CARD_READY &&
-	    !hs->in_session)
-		handset_attach(hs);
+	if (hs->downloads != before)
+		reauth_after_download(hs);
 	return 0;
 }
 
@@ -323,5 +328,6 @@ int handset_ussd_deliver(struct handset *hs, const char *from, int ussd_op, uint
 		handset_event(hs, "USSD answer not sent: %s", err->msg);
 	if (res.proactive)
 		handset_toolkit_serve(hs, res.proactive_sw);
+	reauth_after_download(hs);
 	return 0;
 }
