@@ -30,7 +30,7 @@ PY
 # e2e_handset NAME MSISDN CARD [CONFIG LINES...]: handset-sim NAME with card spec CARD (sim:... or pcsc:READER),
 # bound to the gateway's lab route as MSISDN; state in $tmp/NAME.json. Waits for the bind and normal service.
 e2e_handset() {
-	local name=$1 msisdn=$2 card=$3 i
+	local name=$1 msisdn=$2 card=$3
 	shift 3
 	{
 		printf 'line vty\n bind 127.0.0.1 %s\nhandset\n msisdn %s\n imei 356938035643809\n card %s\n' \
@@ -42,11 +42,7 @@ e2e_handset() {
 	} > "$tmp/$name.cfg"
 	"$B/bin/handset-sim" -c "$tmp/$name.cfg" -q > "$tmp/$name.log" 2>&1 &
 	pids+=($!)
-	for ((i = 0; i < 200; i++)); do
-		[ "$(hs "$name" 's["smpp"]["bound"] and s["service"]')" = normal ] && return 0
-		sleep 0.05
-	done
-	return 1
+	hs_wait "$name" 's["smpp"]["bound"] and s["service"]' normal
 }
 
 # hs NAME EXPR: a Python expression over handset NAME's state s (nothing when the state cannot be read).
@@ -55,12 +51,12 @@ hs() {
 		2> /dev/null
 }
 
-# hs_wait NAME EXPR WANT: until EXPR gives WANT (at most 5 s); true when it did.
+# hs_wait NAME EXPR WANT: until EXPR gives WANT (gives up after 10 s); true when it did.
 hs_wait() {
-	local i
-	for ((i = 0; i < 100; i++)); do
+	local end=$((SECONDS + 10))
+	while [ "$SECONDS" -le "$end" ]; do
 		[ "$(hs "$1" "$2")" = "$3" ] && return 0
-		sleep 0.05
+		sleep 0.1
 	done
 	return 1
 }
