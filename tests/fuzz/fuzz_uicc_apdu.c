@@ -1,7 +1,8 @@
 /* libFuzzer target for the card's APDU entry point (uicc_card_apdu): a sequence of APDUs against a fresh demo card
  * with an in-memory image. Input: frames of [length byte][APDU bytes]; length FF power-cycles the card instead.
  * Every APDU must get a response of 2..258 bytes whose last two bytes are the returned status word, and the card
- * must stay usable (SELECT MF answers 9000 at the end). */
+ * must stay usable: SELECT MF at the end answers 9000, or 91xx when a proactive command is pending (after a
+ * TERMINAL PROFILE the card may well have one, TS 102 221 10.2.1.1); then FETCH must deliver those xx bytes. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,39 @@ static void exchange(struct uicc_card *card, const uint8_t *cmd, size_t len)
 		abort();
 }
 
+static void unusable(const char *what, int sw)
+{
+	fprintf(stderr, "card unusable after the sequence: %s -> %04X\n", what, sw);
+	abort();
+}
+
+/* 91xx says "done, and a proactive command of xx bytes is waiting": the FETCH that follows must hand it over. */
+static void check_fetch(struct uicc_card *card, uint8_t len)
+{
+	const uint8_t fetch[] = {0x80, 0x12, 0x00, 0x00, len};
+	uint8_t rsp[UICC_RSP_MAX];
+	size_t rsp_len = sizeof(rsp);
+	int sw = uicc_card_apdu(card, fetch, sizeof(fetch), rsp, &rsp_len);
+
+	if (sw != 0x9000 && (sw >> 8) != 0x91)
+		unusable("FETCH", sw);
+	if (rsp_len != (size_t)len + 2 || rsp[0] != 0xD0)
+		unusable("FETCH (not the announced proactive command)", sw);
+}
+
+static void check_usable(struct uicc_card *card)
+{
+	static const uint8_t select_mf[] = {0x00, 0xA4, 0x00, 0x0C, 0x02, 0x3F, 0x00};
+	uint8_t rsp[UICC_RSP_MAX];
+	size_t rsp_len = sizeof(rsp);
+	int sw = uicc_card_apdu(card, select_mf, sizeof(select_mf), rsp, &rsp_len);
+
+	if ((sw >> 8) == 0x91)
+		check_fetch(card, (uint8_t)sw);
+	else if (sw != 0x9000)
+		unusable("SELECT MF", sw);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sg_error err;
@@ -67,16 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		exchange(card, data + pos, n);
 		pos += n;
 	}
-	{
-		static const uint8_t select_mf[] = {0x00, 0xA4, 0x00, 0x0C, 0x02, 0x3F, 0x00};
-		uint8_t rsp[UICC_RSP_MAX];
-		size_t rsp_len = sizeof(rsp);
-		int sw = uicc_card_apdu(card, select_mf, sizeof(select_mf), rsp, &rsp_len);
-		if (sw != 0x9000) {
-			fprintf(stderr, "card unusable after the sequence: SELECT MF -> %04X\n", sw);
-			abort();
-		}
-	}
+	check_usable(card);
 	uicc_card_free(card);
 	return 0;
 }
