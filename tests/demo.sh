@@ -241,6 +241,7 @@ main() {
 	if [ -n "${DEMO_DIR:-}" ]; then DEMO=$DEMO_DIR; mkdir -p "$DEMO"; else DEMO=$(mktemp -d /tmp/simguard-demo.XXXXXX); fi
 	PROFILE=$DEMO/card.json STATE=$DEMO/handset-state.json DEMO_DB=$DEMO/ota-server.db
 	export DEMO_PROFILE=$PROFILE DEMO_STATE=$STATE DEMO_DB
+	export DEMO_LOGS=ota-server=$DEMO/ota-server.log,sms-gateway=$DEMO/gw.log,handset=$DEMO/handset.log
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
 	echo "simguard demo: the X.1127 kill switch over SIM OTA, every program real, on loopback"

@@ -53,15 +53,23 @@ demo_ports() {
 	done
 }
 
+# demo_log_header: the log target every component gets here; milliseconds in the time stamps, for the timelines.
+demo_log_header() {
+	osmo_log_header
+	echo " logging print extended-timestamp 1"
+}
+
 # demo_start_gateway: sms-gateway, its lab route for MSISDNs starting with 1 (the handset binds as 1001).
 demo_start_gateway() {
 	smsgw_write_cfg "$DEMO/gw.cfg" "$GW_PORT" "$GW_VTY" "$DEMO/gw-queue.db" "route lab" " prefix 1" " type lab"
+	sed -i 's/^ logging timestamp 1$/&\n logging print extended-timestamp 1/' "$DEMO/gw.cfg"
 	smsgw_start "$DEMO" "$DEMO/gw.cfg" "$GW_PORT"
 }
 
 # demo_start_handset PROFILE: handset-sim with the simulated UICC (profile + card image), bound to the gateway.
 demo_start_handset() {
-	cat > "$DEMO/handset.cfg" <<EOF
+	{ demo_log_header; cat <<EOF
+ logging level handset info
 line vty
  bind 127.0.0.1 $HS_VTY
 handset
@@ -75,6 +83,7 @@ handset
  state-file $STATE
  data-dir $DEMO/handset-data
 EOF
+	} > "$DEMO/handset.cfg"
 	"$B/bin/handset-sim" -c "$DEMO/handset.cfg" -q >> "$DEMO/handset.log" 2>&1 &
 	echo $! > "$DEMO/handset.pid"
 	"$SHOW" wait "$STATE" 's["smpp"]["bound"] and s["service"] != "none" and s["power"] == "on"' 20
@@ -83,7 +92,7 @@ EOF
 # demo_start_server: ota-server on SQLite, operators by client certificate, SMPP to the gateway.
 demo_start_server() {
 	local pki=$DEMO/pki
-	{ osmo_log_header; cat <<EOF
+	{ demo_log_header; cat <<EOF
  logging level all info
 line vty
  bind 127.0.0.1 $OTA_VTY

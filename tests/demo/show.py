@@ -269,6 +269,42 @@ def follow(cmd_id, t0_ms, timeout=40):
     sys.exit("demo: command %s did not finish within %d s (state %s)" % (cmd_id, timeout, seen))
 
 
+LOG_LINE = re.compile(r"^(\d{17}) (D\w+) (\w+) (?:\S+\.c:\d+ )?(.*)$")
+
+
+def log_events(name, path, since_ms):
+    """(ms, component, text) of PATH's lines from SINCE_MS on (extended time stamps: YYYYMMDDhhmmssmmm, local)."""
+    events = []
+    try:
+        with open(path, errors="replace") as f:
+            for text in f:
+                m = LOG_LINE.match(text.rstrip("\n"))
+                if not m or m.group(2) == "DLGLOBAL" or " GET /v1/" in m.group(4):
+                    continue  # VTY chatter and the demo's own status polls
+                ts = m.group(1)
+                ms = time.mktime(time.strptime(ts[:14], "%Y%m%d%H%M%S")) * 1000 + int(ts[14:])
+                if ms >= since_ms:
+                    events.append((ms, name, m.group(4)))
+    except OSError:
+        pass
+    return events
+
+
+def show_timeline(t0_ms):
+    """What the components logged since the request, merged in time order (DEMO_LOGS: NAME=PATH,...)."""
+    events = []
+    for item in os.environ.get("DEMO_LOGS", "").split(","):
+        if "=" in item:
+            name, path = item.split("=", 1)
+            events += log_events(name, path, t0_ms - 5)
+    line("timeline", "(from the components' logs; ms after the request)")
+    for ms, name, text in sorted(events, key=lambda e: e[0]):
+        text = re.sub(r"^\S+ port \d+ ", "", text)  # the client's address of an HTTP request
+        if len(text) > 80:
+            text = text[:77] + "..."
+        more("%+7.0f  %-11s %s" % (ms - t0_ms, name, text))
+
+
 def cmd_follow(cmd_id, t0_ms):
     line("ota-server", "follows command %s (otactl commands status, every 0.1 s):" % cmd_id)
     c = follow(int(cmd_id), float(t0_ms))
@@ -283,6 +319,7 @@ def cmd_follow(cmd_id, t0_ms):
                                   " (PoR status %02X)" % por["code"] if por else ""))
     if c.get("result"):
         more(json.dumps(c["result"], sort_keys=True))
+    show_timeline(float(t0_ms))
     if c["state"] != "confirmed":
         return 1
     return 0
