@@ -313,7 +313,7 @@ otasrv_setup() {
 [ "${OTASRV_LIB_ONLY:-0}" = 1 ] && return 0
 
 otasrv_setup
-write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$SP" "retry-interval 2" "deadline 6"
+write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$SP" "retry-interval 2" "deadline 6" "notify-sms-tries 3"
 
 K1=000102030405060708090A0B0C0D0E0F
 K2=101112131415161718191A1B1C1D1E1F

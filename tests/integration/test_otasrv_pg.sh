@@ -75,6 +75,12 @@ export OTACTL_CA=$tmp/ca.pem OTACTL_CERT=$tmp/super1.pem OTACTL_KEY=$tmp/super1.
 OTACTL_SERVER=https://127.0.0.1:${HPORT[a]} "$OTACTL" cards import "$tmp/cards.csv" > /dev/null &&
 	OTACTL_SERVER=https://127.0.0.1:${HPORT[b]} "$OTACTL" cards show 8949000000000200001 > /dev/null &&
 	ok "a card imported through one instance is seen by the other" || not_ok "a card imported through one instance is seen by the other"
+# card 1 belongs to an owner with a notify number: each event of its commands is also an SMS to that number
+printf 'olga horse battery staple\n' > "$tmp/olga.pw"
+OTACTL_SERVER=https://127.0.0.1:${HPORT[b]} "$OTACTL" owners add olga --password-file "$tmp/olga.pw" \
+	--notify-msisdn 4917699002 > /dev/null &&
+	OTACTL_SERVER=https://127.0.0.1:${HPORT[a]} "$OTACTL" devices add 8949000000000200001 --owner olga > /dev/null &&
+	ok "owner with a notify number and a device" || not_ok "owner with a notify number and a device"
 out=$(OTACTL_SERVER=https://127.0.0.1:${HPORT[a]} "$OTACTL" --json commands campaign status --iccids-file "$tmp/iccids.txt" 2>&1)
 CAMPAIGN=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$out") || { not_ok "campaign accepted" "$out"; exit 1; }
 for ((i = 0; i < 400 && $( [ -f "$tmp/peer.log" ] && grep -c verified "$tmp/peer.log" || echo 0) < N / 3; i++)); do sleep 0.05; done
@@ -99,6 +105,21 @@ for l in open(sys.argv[1]):
         assert "reused_or_low" not in r and r["cntr"] not in seen[r["msisdn"]], r
         seen[r["msisdn"]].add(r["cntr"])
 EOF
+pgq() { psql -At -h 127.0.0.1 -p "$PGP" -U osv -d ota -c "$1"; }
+for ((i = 0; i < 60; i++)); do [ "$(pgq "SELECT count(*) FROM notifications WHERE sms_state = 1")" = 0 ] && break; sleep 1; done
+pgq "SELECT sms_state, text FROM notifications WHERE sms_to = '4917699002'" > "$tmp/notes.txt"
+python3 - "$tmp/notes.txt" "$tmp/peer.log" "$N" <<'EOF' && ok "owner notifications sent by SMS from both instances, none lost" ||
+import collections, json, sys
+notes = [l.rstrip("\n").split("|", 1) for l in open(sys.argv[1]) if l.strip()]
+sms = collections.Counter(json.loads(l)["text"] for l in open(sys.argv[2]) if '"4917699002"' in l and '"text"' in l)
+assert len(notes) >= 2 * int(sys.argv[3]) // 20, len(notes)   # requested + confirmed, for 1 card in 20
+assert all(st == "2" for st, _ in notes), [n for n in notes if n[0] != "2"]
+want = collections.Counter(t if len(t) <= 160 else t[:157] + "..." for _, t in notes)
+assert set(want) == set(sms) and all(sms[t] >= want[t] for t in want), (want - sms, sms - want)
+# at least once: a notification b had claimed when it was killed may have gone twice
+print("# %d notifications, %d SMS" % (len(notes), sum(sms.values())), file=sys.stderr)
+EOF
+	not_ok "owner notifications sent by SMS from both instances, none lost"
 both=$(psql -At -h 127.0.0.1 -p "$PGP" -U osv -d ota -c "SELECT count(DISTINCT lease_owner) FROM commands WHERE lease_owner <> ''")
 sent=$(psql -At -h 127.0.0.1 -p "$PGP" -U osv -d ota -c "SELECT count(*) FROM attempts")
 [ "$sent" -ge "$N" ] && ok "PostgreSQL holds $sent packets for $N commands" || not_ok "attempts stored in PostgreSQL" "$sent"
