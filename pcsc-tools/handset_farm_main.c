@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <talloc.h>
@@ -46,6 +47,7 @@ static void usage(FILE *out)
 		"  -w, --password PW       the gateway's lab-password (needed to bind)\n"
 		"      --range PREFIX      system_id of the bind (default: the common prefix of the first and last\n"
 		"                          MSISDN); the gateway routes every number under it here\n"
+		"      --precreate         make every card before binding (else on the first message for it)\n"
 		"      --cards-csv         print ota-server's card import CSV for the range and exit\n"
 		"      --spi HEX           SPI column of the CSV (default 1619: PoR in the SMS-DELIVER-REPORT)\n"
 		"      --kvn N             KVN column of the CSV (default: the profile's last keyset)\n"
@@ -59,6 +61,7 @@ static void usage(FILE *out)
 struct opts {
 	struct farm_cfg cfg;
 	bool csv;
+	bool precreate;
 	char spi[5];
 	int kvn;
 	bool verbose;
@@ -117,6 +120,9 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	case 'C':
 		o->csv = true;
 		return 0;
+	case 'A':
+		o->precreate = true;
+		return 0;
 	case 'S':
 		return strlen(arg) != 4 || strspn(arg, "0123456789abcdefABCDEF") != 4
 			       ? -1
@@ -135,12 +141,12 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"profile", 1, NULL, 'p'}, {"msisdn", 1, NULL, 'm'},	{"count", 1, NULL, 'n'},
-		{"iccid", 1, NULL, 'I'},   {"imsi", 1, NULL, 'M'},	{"pin", 1, NULL, 'P'},
-		{"imei", 1, NULL, 'E'},	   {"smpp", 1, NULL, 's'},	{"password", 1, NULL, 'w'},
-		{"range", 1, NULL, 'r'},   {"cards-csv", 0, NULL, 'C'}, {"spi", 1, NULL, 'S'},
-		{"kvn", 1, NULL, 'K'},	   {"verbose", 0, NULL, 'v'},	{"help", 0, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"profile", 1, NULL, 'p'},   {"msisdn", 1, NULL, 'm'},	  {"count", 1, NULL, 'n'},
+		{"iccid", 1, NULL, 'I'},     {"imsi", 1, NULL, 'M'},	  {"pin", 1, NULL, 'P'},
+		{"imei", 1, NULL, 'E'},	     {"smpp", 1, NULL, 's'},	  {"password", 1, NULL, 'w'},
+		{"range", 1, NULL, 'r'},     {"cards-csv", 0, NULL, 'C'}, {"spi", 1, NULL, 'S'},
+		{"precreate", 0, NULL, 'A'}, {"kvn", 1, NULL, 'K'},	  {"verbose", 0, NULL, 'v'},
+		{"help", 0, NULL, 'h'},	     {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -186,6 +192,25 @@ static int profile_defaults(void *ctx, struct farm_cfg *cfg, struct sg_error *er
 	if (!cfg->imsi_first[0])
 		snprintf(cfg->imsi_first, sizeof(cfg->imsi_first), "%s", p->imsi);
 	talloc_free(p);
+	return 0;
+}
+
+static int precreate(struct farm *f)
+{
+	struct timespec t0, t1;
+	struct sg_error err;
+	unsigned long i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < f->cfg.count && !g_stop; i++) {
+		if (!farm_handset(f, i, &err)) {
+			fprintf(stderr, "handset-farm: card %lu: %s\n", i, err.msg);
+			return -1;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "%lu cards made in %.1f s\n", i,
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }
 
@@ -246,6 +271,8 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	if (o.precreate && precreate(&f) < 0)
+		return 1;
 	run(&f);
 	farm_stats_print(&f, stdout);
 	farm_free(&f);
