@@ -1,10 +1,12 @@
 /* Card profile loading (JSON, format in specs/card-profile.md): identities, ATR, Milenage keys, PINs, then the OTA
- * and files sections (profile_ota.c, profile_files.c). Keys are cleansed when the profile is freed. */
+ * and files sections (profile_ota.c, profile_files.c) and the applications' settings. Keys are cleansed when the
+ * profile is freed. */
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <osmocom/core/talloc.h>
 
+#include "uicc/antitheft.h"
 #include "uicc/profile.h"
 #include "auth_milenage.h"
 #include "profile_parse.h"
@@ -143,6 +145,20 @@ static int profile_destructor(struct uicc_profile *p)
 	return 0;
 }
 
+/* The settings the applet will read when the card starts are checked now, so a typo is a load error naming the
+ * field rather than a log line and the defaults (for anti-theft, e.g. no owner key) on a card in use. */
+static int check_apps(const json_t *apps, struct sg_error *err)
+{
+	struct antitheft_config cfg;
+	int rc;
+
+	if (!apps)
+		return 0;
+	rc = antitheft_config_parse(json_object_get(apps, "antitheft"), &cfg, err);
+	OPENSSL_cleanse(&cfg, sizeof(cfg));
+	return rc;
+}
+
 static int parse_root(struct uicc_profile *p, const json_t *root, struct sg_error *err)
 {
 	static const char *const keys[] = {"iccid", "imsi", "msisdn", "spn",  "atr", "milenage",
@@ -158,7 +174,7 @@ static int parse_root(struct uicc_profile *p, const json_t *root, struct sg_erro
 		return -1;
 	if (pp_array(root, "files", "", false, &files, err) < 0 || profile_parse_files(p, files, err) < 0)
 		return -1;
-	if (pp_object(root, "apps", "", false, &apps, err) < 0)
+	if (pp_object(root, "apps", "", false, &apps, err) < 0 || check_apps(apps, err) < 0)
 		return -1;
 	p->apps = apps ? json_incref(apps) : NULL;
 	return 0;

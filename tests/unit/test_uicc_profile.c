@@ -71,15 +71,17 @@ static void demo_profile(void **state)
 static void op_to_opc_and_defaults(void **state)
 {
 	struct sg_error err;
-	struct uicc_profile *p = parse("{\"iccid\": \"8988211000000000003\", \"imsi\": \"001010000000001\", "
-				       "\"milenage\": {\"k\": \"465B5CE8B199B49FAA5F0A2EE238A6BC\", "
-				       "\"op\": \"CDC202D5123E20F62B6D676AC72CB318\"}, "
-				       "\"pin\": {\"pin1\": \"0000\", \"puk1\": \"00000000\", \"pin1_enabled\": false},"
-				       "\"ota\": {\"keysets\": [{\"kvn\": 3, \"kid\": {\"alg\": \"des\", \"key\": "
-				       "\"0102030405060708\"}}], \"counters\": [{\"kvn\": 3, \"value\": 7}, "
-				       "{\"kvn\": 3, \"tar\": \"B00010\", \"value\": 1099511627775}], "
-				       "\"error_por\": \"unsecured\"}, \"apps\": {\"antitheft\": {\"x\": 1}}}",
-				       &err);
+	struct uicc_profile *p =
+		parse("{\"iccid\": \"8988211000000000003\", \"imsi\": \"001010000000001\", "
+		      "\"milenage\": {\"k\": \"465B5CE8B199B49FAA5F0A2EE238A6BC\", "
+		      "\"op\": \"CDC202D5123E20F62B6D676AC72CB318\"}, "
+		      "\"pin\": {\"pin1\": \"0000\", \"puk1\": \"00000000\", \"pin1_enabled\": false},"
+		      "\"ota\": {\"keysets\": [{\"kvn\": 3, \"kid\": {\"alg\": \"des\", \"key\": "
+		      "\"0102030405060708\"}}], \"counters\": [{\"kvn\": 3, \"value\": 7}, "
+		      "{\"kvn\": 3, \"tar\": \"B00010\", \"value\": 1099511627775}], "
+		      "\"error_por\": \"unsecured\"}, \"apps\": {\"antitheft\": {\"lock_refuses_network\": "
+		      "false}, \"rfm-usim\": {\"x\": 1}}}",
+		      &err);
 	uint8_t opc[16];
 
 	if (!p)
@@ -91,7 +93,8 @@ static void op_to_opc_and_defaults(void **state)
 	assert_int_equal(p->error_por, UICC_ERROR_POR_UNSECURED);
 	assert_int_equal(uicc_profile_counter(p, 3, (const uint8_t *)"\xB0\x00\x10"), 0xFFFFFFFFFFULL);
 	assert_int_equal(uicc_profile_counter(p, 3, (const uint8_t *)"\xB0\x00\x11"), 7);
-	assert_int_equal(json_integer_value(json_object_get(uicc_profile_app(p, "antitheft"), "x")), 1);
+	assert_true(json_is_false(json_object_get(uicc_profile_app(p, "antitheft"), "lock_refuses_network")));
+	assert_int_equal(json_integer_value(json_object_get(uicc_profile_app(p, "rfm-usim"), "x")), 1);
 	assert_null(uicc_profile_app(p, "other"));
 	talloc_free(p);
 }
@@ -154,6 +157,21 @@ static void errors(void **state)
 		     "files[0].records[0]: odd number of hex digits");
 	expect_error("{" BASE_MIN ", \"iccid\": \"8988211000000000003\"}",
 		     "profile: line 1 column 210: duplicate object key near '\"iccid\"'");
+}
+
+/* apps.antitheft is read by the applet when the card starts; a bad section is a load error naming the field, not
+ * a card running with the defaults (no owner key, default lock message). */
+static void antitheft_settings_errors(void **state)
+{
+	expect_error("{" BASE_MIN ", \"apps\": {\"antitheft\": {\"owner_key\": \"0011\"}}}",
+		     "apps.antitheft.owner_key: needs 32 bytes, got 2");
+	expect_error("{" BASE_MIN ", \"apps\": {\"antitheft\": {\"lock_mesage\": \"Locked\"}}}",
+		     "apps.antitheft.lock_mesage: unknown field");
+	expect_error("{" BASE_MIN ", \"apps\": {\"antitheft\": {\"lock_refuses_network\": \"yes\"}}}",
+		     "apps.antitheft.lock_refuses_network: must be true or false");
+	expect_error("{" BASE_MIN ", \"apps\": {\"antitheft\": {\"emergency_numbers\": [\"112\", \"1\"]}}}",
+		     "apps.antitheft.emergency_numbers[1]: must be 2 to 7 digits");
+	expect_error("{" BASE_MIN ", \"apps\": {\"antitheft\": [1, 2]}}", "apps.antitheft: must be an object");
 }
 
 static void card_creation_errors(void **state)
@@ -226,9 +244,13 @@ static void image_of_another_card(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(demo_profile),	  cmocka_unit_test(op_to_opc_and_defaults),
-		cmocka_unit_test(errors),	  cmocka_unit_test(card_creation_errors),
-		cmocka_unit_test(file_overrides), cmocka_unit_test(image_of_another_card),
+		cmocka_unit_test(demo_profile),
+		cmocka_unit_test(op_to_opc_and_defaults),
+		cmocka_unit_test(errors),
+		cmocka_unit_test(antitheft_settings_errors),
+		cmocka_unit_test(card_creation_errors),
+		cmocka_unit_test(file_overrides),
+		cmocka_unit_test(image_of_another_card),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
