@@ -124,6 +124,8 @@ for n, line in enumerate(lines, 1):
 	if rid in seen:
 		problems.append("ID also on line %d" % seen[rid])
 	seen[rid] = n
+	if len(cells) != 5:
+		problems.append("%d cells, 5 expected (ID, requirement, status, where, evidence)" % len(cells))
 	status = cells[2].strip("* ") if len(cells) > 2 else ""
 	if status not in STATUSES:
 		problems.append("status '%s' is none of %s" % (status, ", ".join(STATUSES)))
@@ -211,7 +213,7 @@ cat > "$tmp/planted.md" <<'EOF'
 | GSMA-I.1.1 | good | Met | `lib/code.c:real_function`, `specs/s.md#Real section` | `tests/unit/test_x.c:test_real`, `tests/integration/test_y.sh: "real name with"` |
 | GSMA-I.9.9 | broken | Met | `lib/code.c:helper`, `lib/code.c:gone`, `specs/s.md#No such heading` | `tests/unit/test_x.c:test_gone`, `tests/integration/test_y.sh: "no such name"`, `tests/integration/test_y.sh: "printed only on failure"`, `tests/unit/test_none.c` |
 | GSMA-I.9.8 | no test | Partly | `lib/code.c:real_function` | none |
-| GSMA-I.9.8 | repeated, bad status | Maybe | `lib/code.c` | — |
+| GSMA-I.9.8 | repeated, bad status | Maybe | `lib/code.c` | — | extra |
 Prose with `lib/missing.c` and `lib/code.c:real function`.
 EOF
 check_doc "$tmp/root" "$tmp/planted.md" > "$tmp/planted.out"
@@ -220,7 +222,7 @@ want=("ok - GSMA-I.1.1: Met" "no definition of helper()" "no definition of gone(
 	'no heading containing "No such heading"' "no cmocka test test_gone registered"
 	'no TAP name starting "no such name"' '"printed only on failure" is only printed as "not ok"'
 	"tests/unit/test_none.c: no such file" "claims 'Partly' but names no test" "ID also on line"
-	"status 'Maybe'" "lib/missing.c: no such file" "unreadable reference")
+	"status 'Maybe'" "6 cells, 5 expected" "lib/missing.c: no such file" "unreadable reference")
 missing=""
 for w in "${want[@]}"; do grep -qF -- "$w" "$tmp/planted.out" || missing+=" [$w]"; done
 if [ "$rc" = 1 ] && [ -z "$missing" ]; then
