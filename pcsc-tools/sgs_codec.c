@@ -194,7 +194,7 @@ static int put_mme_name(struct msgb *msg, const struct sgs_mme *ue)
 	uint8_t name[SGS_MME_NAME_MAX + 1];
 	int n = osmo_apn_from_str(name, sizeof(name), ue->mme_name);
 
-	if (n <= 0 || n > SGS_MME_NAME_MAX)
+	if (!ue->mme_name[0] || n <= 1 || n > SGS_MME_NAME_MAX)
 		return -1;
 	msgb_tlv_put(msg, SGSAP_IE_MME_NAME, (uint8_t)n, name);
 	return 0;

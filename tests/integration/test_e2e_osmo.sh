@@ -95,7 +95,7 @@ grep -q "RAN type: EUTRAN-SGs" "$tmp/vlrA.txt" && grep -q "SGs-state: SGs-ASSOCI
 	ok "handset A attached over SGs with the card's IMSI: the VLR shows it SGs-associated, same TMSI ($TMSI_A)" ||
 	not_ok "handset A attached over SGs with the card's IMSI: the VLR shows it SGs-associated" "$(cat "$tmp/vlrA.txt")" \
 		"$(tail -5 "$tmp/hsA.log")"
-vlr $IMSI_B | grep -q "SGs-state: SGs-ASSOCIATED" && [ "$(state B 's["service"]')" = normal ] &&
+[[ "$(vlr $IMSI_B)" == *"SGs-state: SGs-ASSOCIATED"* ]] && [ "$(state B 's["service"]')" = normal ] &&
 	ok "handset B attached too (its own MME name)" || not_ok "handset B attached too (its own MME name)"
 
 write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$GWP" "retry-interval 15" "deadline 60"
@@ -133,7 +133,7 @@ expect_done "LOCATE: location and IMEI from the card, PoR by SMS-SUBMIT through 
 expect_done "operator LOCK of card A: confirmed" 0 confirmed as agent1 commands send "$ICCID_A" lock \
 	--message "Lost. Call +15550100002" --contact +15550100002
 wait_state A '"Lost. Call +15550100002" in (s["toolkit"]["screen"]["idle_text"] or "")' True &&
-	[ "$(state A 's["service"]')" = normal ] && vlr $IMSI_A | grep -q "SGs-ASSOCIATED" &&
+	[ "$(state A 's["service"]')" = normal ] && [[ "$(vlr $IMSI_A)" == *SGs-ASSOCIATED* ]] &&
 	ok "handset A shows the lock screen and, as its card keeps the network, stays SGs-associated" ||
 	not_ok "handset A shows the lock screen and stays SGs-associated" "$(state A 's["toolkit"]["screen"], s["service"]')"
 expect_done "supervisor UNLOCK of card A through osmo-msc: confirmed" 0 confirmed as super1 commands send "$ICCID_A" unlock
