@@ -35,7 +35,7 @@
 #define STATE_CONFIRMED 4 /* enum osv_cmd_state */
 #define STATE_FINAL_MIN 4 /* confirmed, rejected, expired, cancelled */
 
-enum mode { MODE_API, MODE_MAX, MODE_RATE };
+enum mode { MODE_API, MODE_MAX, MODE_RATE, MODE_CAMPAIGN };
 
 struct opts {
 	enum mode mode;
@@ -48,6 +48,8 @@ struct opts {
 	int poll_ms;
 	double timeout_s;
 	const char *command;
+	long batch; /* campaign: commands per request */
+	long jobs;  /* requests to send */
 };
 
 /* One command, indexed by its id minus the first id of the run. Times in seconds (CLOCK_REALTIME). */
@@ -190,12 +192,13 @@ static int read_response(struct conn *c, char *body, size_t body_size, bool *clo
 static int request(struct bench *b, struct conn *c, const char *method, const char *path, const char *json, char *body,
 		   size_t body_size)
 {
-	char req[1024];
+	size_t size = 512 + (json ? strlen(json) : 0);
+	char *req = malloc(size);
 	bool close_after = false;
 	int attempt, n, status = -1;
 
 	n = snprintf(
-		req, sizeof(req),
+		req, size,
 		"%s %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
 		method, path, json ? strlen(json) : 0, json ? json : "");
 	for (attempt = 0; attempt < 2 && status < 0; attempt++) {
@@ -209,8 +212,11 @@ static int request(struct bench *b, struct conn *c, const char *method, const ch
 	}
 	if (close_after)
 		conn_close(c);
+	free(req);
 	return status;
 }
+
+static sqlite3 *db_open(const char *path);
 
 /* ---- senders ------------------------------------------------------------------------------------------- */
 
@@ -250,14 +256,65 @@ static void send_command(struct bench *b, struct conn *c, long i, double sched)
 		;
 }
 
+/* The ids of a campaign's commands, from the server's database (one transaction made them all). */
+static long campaign_ids(struct bench *b, sqlite3 *db, long campaign, double sched, double sent, double resp)
+{
+	sqlite3_stmt *st;
+	long n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT id FROM commands WHERE campaign_id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, campaign);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long id = (long)sqlite3_column_int64(st, 0), slot = id - b->id_base;
+
+		if (slot < 0 || slot >= b->cap)
+			continue;
+		b->rec[slot].sched = sched;
+		b->rec[slot].sent = sent;
+		b->rec[slot].resp = resp;
+		n++;
+		for (long m = atomic_load(&b->max_id); id > m && !atomic_compare_exchange_weak(&b->max_id, &m, id);)
+			;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* One campaign of o.batch commands to consecutive cards of the list. */
+static void send_campaign(struct bench *b, struct conn *c, sqlite3 *db, long k, double sched)
+{
+	size_t size = 64 + (size_t)b->o.batch * 32, len;
+	char *json = malloc(size), body[RESP_MAX], *p;
+	double sent = now_s(), resp;
+	long campaign, i;
+	int status;
+
+	len = (size_t)snprintf(json, size, "{\"command\":\"%s\",\"iccids\":[", b->o.command);
+	for (i = 0; i < b->o.batch; i++)
+		len += (size_t)snprintf(json + len, size - len, "%s\"%s\"", i ? "," : "",
+					b->iccid[(k * b->o.batch + i) % b->n_iccid]);
+	snprintf(json + len, size - len, "]}");
+	status = request(b, c, "POST", "/v1/campaigns", json, body, sizeof(body));
+	resp = now_s();
+	free(json);
+	p = strstr(body, "\"id\"");
+	if (status != 202 || !p || sscanf(p, "\"id\": %ld", &campaign) != 1) {
+		note_error(b, "POST %s: HTTP %d", "/v1/campaigns", status);
+		return;
+	}
+	atomic_fetch_add(&b->accepted, campaign_ids(b, db, campaign, sched, sent, resp));
+}
+
 static void *sender(void *arg)
 {
 	struct bench *b = arg;
 	struct conn c = {.fd = -1};
 	char body[RESP_MAX];
+	sqlite3 *db = b->o.mode == MODE_CAMPAIGN ? db_open(b->o.db) : NULL;
 	long i;
 
-	while ((i = atomic_fetch_add(&b->next, 1)) < b->o.count) {
+	while ((i = atomic_fetch_add(&b->next, 1)) < b->o.jobs) {
 		double sched = b->o.mode == MODE_RATE ? b->t0 + (double)i / b->o.rate : now_s();
 
 		sleep_until(sched);
@@ -267,8 +324,12 @@ static void *sender(void *arg)
 			b->api_lat[i] = now_s() - sched;
 			continue;
 		}
-		send_command(b, &c, i, sched);
+		if (b->o.mode == MODE_CAMPAIGN)
+			send_campaign(b, &c, db, i, sched);
+		else
+			send_command(b, &c, i, sched);
 	}
+	sqlite3_close(db);
 	conn_close(&c);
 	atomic_fetch_sub(&b->senders_left, 1);
 	return NULL;
@@ -401,10 +462,12 @@ static void report_commands(struct bench *b)
 	qsort(http, (size_t)nh, sizeof(double), cmp_double);
 	printf("RESULT mode=%s sent=%ld accepted=%ld http_errors=%ld confirmed=%ld not_confirmed=%ld secs=%.3f"
 	       " per_s=%.1f accept_per_s=%.1f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f http_p50_ms=%.1f http_p99_ms=%.1f\n",
-	       b->o.mode == MODE_MAX ? "max" : "rate", b->o.count, atomic_load(&b->accepted),
-	       atomic_load(&b->http_errors), n, other, n ? last - first : 0, n ? (double)n / (last - first) : 0,
-	       nh ? (double)nh / (last_resp - first) : 0, pct(lat, n, 0.5), pct(lat, n, 0.99),
-	       n ? lat[n - 1] * 1000 : 0, pct(http, nh, 0.5), pct(http, nh, 0.99));
+	       b->o.mode == MODE_MAX	    ? "max"
+	       : b->o.mode == MODE_CAMPAIGN ? "campaign"
+					    : "rate",
+	       b->o.count, atomic_load(&b->accepted), atomic_load(&b->http_errors), n, other, n ? last - first : 0,
+	       n ? (double)n / (last - first) : 0, nh ? (double)nh / (last_resp - first) : 0, pct(lat, n, 0.5),
+	       pct(lat, n, 0.99), n ? lat[n - 1] * 1000 : 0, pct(http, nh, 0.5), pct(http, nh, 0.99));
 	if (b->last_error[0])
 		printf("# last error: %s\n", b->last_error);
 	free(lat);
@@ -446,6 +509,15 @@ static SSL_CTX *tls_ctx(const struct opts *o)
 	return ctx;
 }
 
+static enum mode mode_of(const char *s)
+{
+	if (!strcmp(s, "api"))
+		return MODE_API;
+	if (!strcmp(s, "max"))
+		return MODE_MAX;
+	return !strcmp(s, "campaign") ? MODE_CAMPAIGN : MODE_RATE;
+}
+
 static int parse_drive(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
@@ -453,14 +525,15 @@ static int parse_drive(int argc, char **argv, struct opts *o)
 		{"cert", 1, NULL, 'c'},	   {"key", 1, NULL, 'k'},     {"iccids", 1, NULL, 'i'},
 		{"db", 1, NULL, 'd'},	   {"count", 1, NULL, 'n'},   {"rate", 1, NULL, 'r'},
 		{"seconds", 1, NULL, 's'}, {"conns", 1, NULL, 'C'},   {"poll-ms", 1, NULL, 'P'},
-		{"timeout", 1, NULL, 't'}, {"command", 1, NULL, 'x'}, {NULL, 0, NULL, 0},
+		{"timeout", 1, NULL, 't'}, {"command", 1, NULL, 'x'}, {"batch", 1, NULL, 'b'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			o->mode = !strcmp(optarg, "api") ? MODE_API : !strcmp(optarg, "max") ? MODE_MAX : MODE_RATE;
+			o->mode = mode_of(optarg);
 			break;
 		case 'p':
 			o->port = atoi(optarg);
@@ -501,14 +574,20 @@ static int parse_drive(int argc, char **argv, struct opts *o)
 		case 'x':
 			o->command = optarg;
 			break;
+		case 'b':
+			o->batch = atol(optarg);
+			break;
 		default:
 			return -1;
 		}
 	}
 	if (o->mode == MODE_RATE)
 		o->count = (long)(o->rate * o->seconds);
+	if (o->mode == MODE_CAMPAIGN && o->batch > 0)
+		o->count -= o->count % o->batch;
+	o->jobs = o->mode == MODE_CAMPAIGN && o->batch > 0 ? o->count / o->batch : o->count;
 	if (!o->port || !o->ca || !o->cert || !o->key || o->count <= 0 || o->conns < 1 || o->conns > MAX_CONNS ||
-	    (o->mode != MODE_API && (!o->iccids || !o->db)))
+	    (o->mode != MODE_API && (!o->iccids || !o->db)) || (o->mode == MODE_CAMPAIGN && o->batch < 1))
 		return -1;
 	return 0;
 }
@@ -542,8 +621,9 @@ static int drive(int argc, char **argv)
 	*o = (struct opts){.mode = MODE_MAX, .conns = 16, .poll_ms = 2, .timeout_s = 60, .command = "status"};
 	snprintf(o->host, sizeof(o->host), "127.0.0.1");
 	if (parse_drive(argc, argv, o) < 0) {
-		fprintf(stderr, "usage: bench_e2e drive --mode api|max|rate --port P --ca F --cert F --key F "
-				"[--iccids F --db F] [--count N | --rate R --seconds S] [--conns K] [--poll-ms MS]\n");
+		fprintf(stderr, "usage: bench_e2e drive --mode api|max|rate|campaign --port P --ca F --cert F --key F "
+				"[--iccids F --db F] [--count N | --rate R --seconds S] [--batch B] [--conns K] "
+				"[--poll-ms MS]\n");
 		return 2;
 	}
 	b->ctx = tls_ctx(o);

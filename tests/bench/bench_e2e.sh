@@ -5,6 +5,8 @@
 # imports the farm's cards, and lets the C driver (bench_e2e drive) send STATUS commands through the API:
 #   api   GET /v1/me, the cheapest authenticated and audited request: the baseline of this run
 #   max   BENCH_E2E_COUNT commands as fast as BENCH_E2E_CONNS connections get them accepted
+#   campaign  the same number of commands in campaigns of BENCH_E2E_BATCH (one request, one transaction each,
+#         from two connections): what the chain behind the API carries when the API is not the limit
 #   rate  BENCH_E2E_RATE commands/s for BENCH_E2E_SECONDS s (open loop, latency from each scheduled start)
 # A command counts when the server has committed "confirmed" for it (its PoR verified). Prints a table and the
 # ratios against the baseline; numbers only, never a pass/fail on time. Exit 1 only when the chain does not run
@@ -12,6 +14,7 @@
 #
 # Sizing (environment): BENCH_E2E_NS ("1 100 10000"), BENCH_E2E_COUNT (3000), BENCH_E2E_RATE (1000),
 # BENCH_E2E_SECONDS (5), BENCH_E2E_CONNS (16), BENCH_E2E_RATE_CONNS (64), BENCH_E2E_API_COUNT (3000),
+# BENCH_E2E_BATCH (500),
 # BENCH_E2E_POLL_MS (2), BENCH_E2E_PERF=1 (perf record the three processes in the rate phase of the last N),
 # BENCH_E2E_KEEP=1 (keep the temporary directory).
 set -u -o pipefail
@@ -32,6 +35,7 @@ SECONDS_RATE=${BENCH_E2E_SECONDS:-5}
 CONNS=${BENCH_E2E_CONNS:-16}
 RATE_CONNS=${BENCH_E2E_RATE_CONNS:-64}
 API_COUNT=${BENCH_E2E_API_COUNT:-3000}
+BATCH=${BENCH_E2E_BATCH:-500}
 POLL_MS=${BENCH_E2E_POLL_MS:-2}
 
 otasrv_setup
@@ -83,8 +87,8 @@ die() { echo "bench_e2e: $*" >&2; exit 1; }
 drive() { # drive MODE LABEL ARGS...: one driver run, its RESULT line tagged with N and LABEL
 	local mode=$1 label=$2 line
 	shift 2
-	line=$("$DRIVER" drive --mode "$mode" --port "$HP" --ca "$tmp/ca.pem" --cert "$tmp/agent1.pem" \
-		--key "$tmp/agent1.key" --iccids "$d/iccids.txt" --db "$d/ota.db" --poll-ms "$POLL_MS" "$@" | tee -a "$d/driver.log" |
+	line=$("$DRIVER" drive --mode "$mode" --port "$HP" --ca "$tmp/ca.pem" --cert "$tmp/${WHO:-agent1}.pem" \
+		--key "$tmp/${WHO:-agent1}.key" --iccids "$d/iccids.txt" --db "$d/ota.db" --poll-ms "$POLL_MS" "$@" | tee -a "$d/driver.log" |
 		grep '^RESULT') || die "N=$N $label: the driver failed ($(tail -2 "$d/driver.log"))"
 	echo "N=$N label=$label ${line#RESULT }" | tee -a "$results"
 }
@@ -139,6 +143,7 @@ one_n() {
 
 	[ "$N" = "${NS%% *}" ] && drive api api --count "$API_COUNT" --conns "$CONNS"
 	drive max max --count "$COUNT" --conns "$CONNS"
+	WHO=super1 drive campaign "campaign$BATCH" --count "$COUNT" --batch "$BATCH" --conns 2
 	[ "$N" = "${NS##* }" ] && perf_start
 	drive rate "rate$RATE" --rate "$RATE" --seconds "$SECONDS_RATE" --conns "$RATE_CONNS"
 	[ "$N" = "${NS##* }" ] && perf_stop
