@@ -108,8 +108,11 @@ power_cycle_vty() {
 cleanup() {
 	local rc=$?
 	demo_stop
-	if [ -n "${DEMO:-}" ] && [ -z "${DEMO_DIR:-}" ]; then rm -rf "$DEMO"; fi
-	[ $rc -eq 0 ] || echo "demo: FAILED (exit $rc)" >&2
+	if [ $rc -ne 0 ]; then
+		echo "demo: FAILED (exit $rc); configs, logs and state kept in ${DEMO:-(none)}" >&2
+	elif [ -n "${DEMO:-}" ] && [ -z "${DEMO_DIR:-}" ]; then
+		rm -rf "$DEMO"
+	fi
 	exit $rc
 }
 
@@ -129,7 +132,7 @@ setup_lab() {
 	read_adn
 	demo_start_handset "$PROFILE" || die "handset-sim did not come up: $(tail -3 "$DEMO/handset.log")"
 	say handset-sim "number $MSISDN, IMEI $IMEI, bound to the gateway's lab route; the user adds a contact"
-	say "" "and a note (sealed under the key the card's anti-theft applet hands out):"
+	say "" "and a note (sealed under the key the card's anti-theft applet hands out; handset-sim VTY):"
 	show vty "$HS_VTY" "handset contact Mum +15550100077" "handset note bike lock 4711"
 	show wait "$STATE" 'len(s["user_data"]["data"]["notes"]) == 1' 10 || die "the user data were not stored"
 	handset_view start
@@ -189,13 +192,13 @@ story() {
 	scene "5. LOCK: lock screen with alice's number, no service"
 	act alice lock --message "Locked by its owner." --contact "$OWNER_CONTACT"
 	show wait "$STATE" 's["service"] == "limited"' 10 || die "the handset kept its service"
-	say thief "tries to call +15550100123 and an emergency number:"
+	say thief "tries to call +15550100123 and an emergency number (handset-sim VTY):"
 	show vty "$HS_VTY" "handset dial +15550100123" || true
 	show vty "$HS_VTY" "handset dial 112" || true
 	handset_view lock
 
 	scene "6. The thief switches the phone off and on: still locked"
-	say thief "handset power-cycle (VTY)"
+	say thief "switches the phone off and on (handset-sim VTY):"
 	power_cycle_vty
 	show wait "$STATE" 's["service"] == "limited" and "Locked" in (s["toolkit"]["screen"]["idle_text"] or "")' 10 ||
 		die "the lock did not survive the power cycle"
@@ -251,6 +254,9 @@ main() {
 	audit
 	scene "10. The end"
 	demo_stop
+	say auditor "checks the stopped server's database offline, with the master key:"
+	say "" "otactl audit verify --db ota-server.db --master-key pki/master.key"
+	say otactl "$("$OTACTL" audit verify --db "$DEMO_DB" --master-key "$DEMO/pki/master.key")"
 	say demo "all stopped; $(( ($(now_ms) - t0) / 1000 )) s in all"
 	echo "demo complete: enrolled, rang, messaged, located, locked, survived a power cycle, wiped, unlocked; audit chain intact"
 }

@@ -262,7 +262,8 @@ def follow(cmd_id, t0_ms, timeout=40):
         c = json.loads(otactl("--json", "commands", "status", str(cmd_id))[1])
         if c["state"] != seen:
             seen = c["state"]
-            line("", "  %-18s %6.0f ms after the request" % (seen, time.time() * 1000 - t0_ms))
+            line("polled", "state %-18s %5.0f ms after the request (otactl commands status, every 0.1 s)" %
+                 (seen, time.time() * 1000 - t0_ms))
         if seen in FINAL:
             return c
         time.sleep(0.1)
@@ -305,11 +306,18 @@ def show_timeline(t0_ms):
         more("%+7.0f  %-11s %s" % (ms - t0_ms, name, text))
 
 
+def flat(value):
+    """A result object as "name value, ..." (nested objects in parentheses)."""
+    if isinstance(value, dict):
+        return ", ".join("%s %s" % (k.replace("_", " "), flat(v) if not isinstance(v, dict) else "(%s)" % flat(v))
+                         for k, v in sorted(value.items()))
+    return str(value)
+
+
 def cmd_follow(cmd_id, t0_ms):
-    line("ota-server", "follows command %s (otactl commands status, every 0.1 s):" % cmd_id)
     c = follow(int(cmd_id), float(t0_ms))
     for n, (kvn, cntr, pkt, sent_at, msgid) in enumerate(stored_packets(int(cmd_id)), 1):
-        line("sent", "attempt %d: keyset %d, counter %d, SMSC message id %s, at %s UTC" %
+        line("sent", "attempt %d (ota-server's attempts table): keyset %d, counter %d, SMSC message id %s, %s UTC" %
              (n, kvn, cntr, msgid, time.strftime("%H:%M:%S", time.gmtime(sent_at))))
         v = show_packet(kvn, pkt)
         line("came back", "(PoRs the handset sent back for counter %d)" % cntr)
@@ -318,7 +326,11 @@ def cmd_follow(cmd_id, t0_ms):
     line("result", "%s - %s%s" % (c["state"], c.get("detail", ""),
                                   " (PoR status %02X)" % por["code"] if por else ""))
     if c.get("result"):
-        more(json.dumps(c["result"], sort_keys=True))
+        more(flat(c["result"]))
+    loc = (c.get("result") or {}).get("location")
+    if c["command"] == "locate" and loc:
+        line("located", "cell %s, LAC %s, MCC %s MNC %s; the card is in the handset with IMEI %s" %
+             (loc.get("cell"), loc.get("lac"), loc.get("mcc"), loc.get("mnc"), c["result"].get("imei")))
     show_timeline(float(t0_ms))
     if c["state"] != "confirmed":
         return 1
@@ -334,12 +346,12 @@ def cmd_audit():
         if len(page) < 1000:  # a full page means more may follow
             break
     polls = [e for e in entries if e["action"].startswith("GET ")]
-    print("  %4s  %-8s  %-18s  %-8s  %3s  %-40s  %s" % ("seq", "time", "actor", "decision", "st", "action",
+    print("  %4s  %-8s  %-18s  %-8s  %3s  %-48s  %s" % ("seq", "time", "actor", "decision", "st", "action",
                                                        "detail"))
     for e in entries:
         if e["action"].startswith("GET "):
             continue
-        print("  %4d  %-8s  %-18s  %-8s  %3d  %-40s  %s" %
+        print("  %4d  %-8s  %-18s  %-8s  %3d  %-48s  %s" %
               (e["seq"], time.strftime("%H:%M:%S", time.gmtime(e["at"])), e["actor"], e["decision"], e["status"],
                e["action"], e["detail"]))
     print("  (%d entries in all; the %d read-only GET entries - mostly the demo's status polls - are not shown)" %
@@ -366,8 +378,10 @@ def cmd_vty(port, *commands):
         for c in ("enable",) + commands:
             sock.sendall(c.encode() + b"\r\n")
             lines = [t for t in vty_read(sock).split("\n") if t.strip() and t.strip() != c and not t.startswith(prompt)]
+            if c != "enable":
+                more("> " + c)
             for text in lines if c != "enable" else []:
-                more(text)
+                more("  " + text)
             if any(text.startswith("%") for text in lines):
                 return 1
     return 0
