@@ -25,7 +25,7 @@ VPCD=$(free_port)
 mkdir -p "$tmp/pcsc-run" "$tmp/pcsc-conf"
 printf 'FRIENDLYNAME "E2EVPCD"\nDEVICENAME /dev/null:%s\nLIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID %s\n' \
 	"$VPCD" "$VPCD" > "$tmp/pcsc-conf/vpcd"
-unshare -m --propagation private sh -c "mount --bind '$tmp/pcsc-run' /run/pcscd && exec pcscd -f -c '$tmp/pcsc-conf'" \
+unshare -m --propagation private sh -c "mkdir -p /run/pcscd && mount --bind '$tmp/pcsc-run' /run/pcscd && exec pcscd -f -c '$tmp/pcsc-conf'" \
 	> "$tmp/pcscd.log" 2>&1 &
 pids+=($!)
 export PCSCLITE_CSOCK_NAME=$tmp/pcsc-run/pcscd.comm
@@ -38,7 +38,7 @@ e2e_card_profile card none
 pids+=($!)
 for ((i = 0; i < 60; i++)); do "$B/bin/simtool" readers 2> /dev/null | grep -q "^   3B" && break; sleep 0.1; done
 "$B/bin/simtool" --json readers > "$tmp/readers.json" 2>&1
-python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['readers']
+"$PY" -c "import json,sys; r=json.load(open(sys.argv[1]))['readers']
 sys.exit(0 if any(x['name']=='E2EVPCD 00 00' and x['card'] for x in r) else 1)" "$tmp/readers.json" &&
 	ok "uicc-sim is the card in reader E2EVPCD 00 00" || { not_ok "uicc-sim is the card in reader E2EVPCD 00 00" "$(cat "$tmp/readers.json")"; exit 1; }
 
@@ -71,7 +71,7 @@ hs_wait hs 's["service"]' normal && ok "the unlocked handset has service again" 
 hs_wait hs 'bool(s["toolkit"]["screen"]["idle_text"])' False && ok "the lock screen is gone" ||
 	not_ok "the lock screen is gone" "$(hs hs 's["toolkit"]["screen"]')"
 expect_done "STATUS after UNLOCK: normal" 0 '"state":"normal"' as agent1 commands send "$ICCID" status
-python3 - "$tmp/hs.json" <<'EOF' && ok "every PoR went back to the server's address" || not_ok "every PoR went back to the server's address"
+"$PY" - "$tmp/hs.json" <<'EOF' && ok "every PoR went back to the server's address" || not_ok "every PoR went back to the server's address"
 import json, sys
 mo = json.load(open(sys.argv[1]))["mo"]
 assert mo and all(m["to"] == "12345" and m["ud"].startswith("027100") for m in mo), mo

@@ -50,7 +50,7 @@ LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
 CHANNELID    $PORT
 EOF
 # a pcscd of our own: reader directory by -c, socket by a bind mount in a private mount namespace
-unshare -m --propagation private sh -c "mount --bind '$D/run' /run/pcscd && exec pcscd -f -c '$D/conf'" \
+unshare -m --propagation private sh -c "mkdir -p /run/pcscd && mount --bind '$D/run' /run/pcscd && exec pcscd -f -c '$D/conf'" \
 	> "$D/pcscd.log" 2>&1 &
 echo $! > "$D/pcscd.pid"
 export PCSCLITE_CSOCK_NAME=$D/run/pcscd.comm
