@@ -340,7 +340,7 @@ static int sgs_readable(struct osmo_fd *ofd, unsigned int what)
 	struct handset_sgs *s = ofd->data;
 	struct sg_error err;
 	ssize_t n = read(ofd->fd, s->rx + s->rx_len, sizeof(s->rx) - s->rx_len);
-	int len;
+	int len = 0;
 
 	if (n <= 0) {
 		link_down(s, n == 0 ? "closed by the MSC" : strerror(errno));
