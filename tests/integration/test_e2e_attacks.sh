@@ -46,7 +46,7 @@ unchanged() { [ "$(hs "$1" 'str(bool(s["toolkit"]["screen"]["idle_text"])) + "/"
 # error_por N STATUS: the handset's last MO is the card's unsecured error PoR with STATUS (RPL 000B, RHL 0A, zero
 # counter, no checksum) to the server's address.
 error_por() {
-	python3 - "$tmp/$1.json" "$2" <<'EOF'
+	"$PY" - "$tmp/$1.json" "$2" <<'EOF'
 import json, sys
 m = json.load(open(sys.argv[1]))["mo"][-1]
 ud = m["ud"]
@@ -68,7 +68,7 @@ expect_done "A: supervisor UNLOCK confirmed" 0 confirmed as super1 commands send
 hs_wait hs1 's["service"]' normal && unchanged hs1 && ok "A: the handset is unlocked" || not_ok "A: the handset is unlocked"
 
 # The secured SMS the gateway delivered to 1001 first (the LOCK), from its queue database.
-LOCK_UD=$(python3 - "$tmp/q.db" <<'EOF'
+LOCK_UD=$("$PY" - "$tmp/q.db" <<'EOF'
 import sqlite3, sys
 def parse(b):
     p = 1
@@ -138,7 +138,7 @@ forge() { # forge PoR-HEX: an MO SMS-SUBMIT from 1005 to the server
 	"$B/bin/smpp-send" --port "$GWP" --system-id 1005 --password labpw --bind tx --src 1005 --dst 12345 \
 		--ud "027100$1" --esm 0x40 --pid 0x7F --dcs 0xF6 > "$tmp/forge.out" 2>&1
 }
-audit_count() { as super1 --json audit list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["entries"]))'; }
+audit_count() { as super1 --json audit list | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["entries"]))'; }
 por() { "$OTACTL" packet encode-por --spi 1619 --kic 22 --kid 22 --tar C10001 --cntr 1 "$@"; }
 # Keys guessed wrong (the real counter and TAR); then "performed" without a checksum.
 for what in "guessed keys:--kic-key 00000000000000000000000000000000 --kid-key 00000000000000000000000000000000" \

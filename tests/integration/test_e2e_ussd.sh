@@ -31,7 +31,7 @@ has '"dialect": "ussd"' as super1 --json cards show "$ICCID" && ok "the server k
 
 # usd_mo N: the USSD operations of the handset's MO messages (to 12345) since the N-th, e.g. "18 18 1"
 ussd_ops() {
-	python3 - "$tmp/hs.json" "$1" <<'EOF'
+	"$PY" - "$tmp/hs.json" "$1" <<'EOF'
 import json, sys
 mo = json.load(open(sys.argv[1]))["mo"][int(sys.argv[2]):]
 print(" ".join(str(m["ussd_op"]) for m in mo if m["to"] == "12345" and m["sent"]))
@@ -60,7 +60,7 @@ hs_wait hs 's["service"]' normal && ok "the unlocked handset has service again" 
 	not_ok "the unlocked handset has service again" "$(hs hs 's["service"]')"
 [ "$(ussd_ops "$n")" = "18 18 18" ] && ok "LOCK, STATUS, UNLOCK: each PoR came back over USSD" ||
 	not_ok "LOCK, STATUS, UNLOCK: each PoR came back over USSD" "$(hs hs 's["mo"]')"
-python3 - "$tmp/hs.json" <<'EOF' && ok "the handset sent no SMS: every MO was a USSD operation" || not_ok "the handset sent no SMS: every MO was a USSD operation"
+"$PY" - "$tmp/hs.json" <<'EOF' && ok "the handset sent no SMS: every MO was a USSD operation" || not_ok "the handset sent no SMS: every MO was a USSD operation"
 import json, sys
 mo = json.load(open(sys.argv[1]))["mo"]
 assert mo and all(m["ussd_op"] >= 0 for m in mo), mo

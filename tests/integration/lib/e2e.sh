@@ -4,6 +4,10 @@
 # loopback and stopped at exit. Source after lib/osmo-lab.sh, lib/smsgw.sh and test_otasrv_api.sh (OTASRV_LIB_ONLY=1),
 # then call otasrv_setup: everything lives in $tmp, every pid started goes into pids (killed by otasrv_cleanup).
 
+# Debian's interpreter when there is one: a version manager's shim on PATH costs seconds per call on a loaded machine.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
 # e2e_gateway [GATEWAY CONFIG LINES...]: sms-gateway with a lab route for the numbers 1..., ESME otasrv (address
 # 12345, the ota-server) and an ESME "intruder" (password intruder, address 6666) that tests use to inject. Extra
 # lines go after the route. Sets GWP (SMPP port).
@@ -19,12 +23,12 @@ e2e_gateway() {
 
 # e2e_card_profile NAME ERROR_POR: the demo card's profile as $tmp/NAME.card.json, with ota.error_por set.
 e2e_card_profile() {
-	python3 - "$ROOT/uicc-applet/profiles/demo.json" "$tmp/$1.card.json" "$2" <<'PY'
+	"$PY" - "$ROOT/uicc-applet/profiles/demo.json" "$tmp/$1.card.json" "$2" <<'EOF'
 import json, sys
 p = json.load(open(sys.argv[1]))
 p["ota"]["error_por"] = sys.argv[3]
 json.dump(p, open(sys.argv[2], "w"), indent=1)
-PY
+EOF
 }
 
 # e2e_handset NAME MSISDN CARD [CONFIG LINES...]: handset-sim NAME with card spec CARD (sim:... or pcsc:READER),
@@ -47,7 +51,7 @@ e2e_handset() {
 
 # hs NAME EXPR: a Python expression over handset NAME's state s (nothing when the state cannot be read).
 hs() {
-	python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$tmp/$1.json" "$2" \
+	"$PY" -c "import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$tmp/$1.json" "$2" \
 		2> /dev/null
 }
 
@@ -88,11 +92,11 @@ expect_done() {
 audit_has() {
 	local name=$1 cond=$2
 	as super1 --json audit list > "$tmp/audit.json" 2>&1
-	if python3 - "$tmp/audit.json" "$cond" <<'PY'; then ok "$name"; else not_ok "$name" "$(tail -c 600 "$tmp/audit.json")"; fi
+	if "$PY" - "$tmp/audit.json" "$cond" <<'EOF'; then ok "$name"; else not_ok "$name" "$(tail -c 600 "$tmp/audit.json")"; fi
 import json, sys
 entries = json.load(open(sys.argv[1]))["entries"]
 sys.exit(0 if any(eval(sys.argv[2]) for e in entries) else 1)
-PY
+EOF
 }
 
 # e2e_no_leak NAME: no crash and no key of the demo card in any log.
