@@ -246,7 +246,7 @@ main() {
 	export DEMO_PROFILE=$PROFILE DEMO_STATE=$STATE DEMO_DB
 	export DEMO_LOGS=ota-server=$DEMO/ota-server.log,sms-gateway=$DEMO/gw.log,handset=$DEMO/handset.log
 	trap cleanup EXIT
-	trap 'exit 130' INT TERM
+	trap 'exit 130' INT TERM HUP PIPE
 	echo "simguard demo: the X.1127 kill switch over SIM OTA, every program real, on loopback"
 	setup_lab
 	enrol_owner

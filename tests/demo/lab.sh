@@ -124,11 +124,15 @@ EOF
 	wait_port "$HTTPS_PORT" "$(cat "$DEMO/ota-server.pid")" 20
 }
 
-# demo_stop: everything started, newest first; each gets SIGTERM and a few seconds to finish.
+# demo_stop: everything started gets SIGTERM at once, then a few seconds each to finish (SIGKILL after that).
 demo_stop() {
 	local f
+	[ -n "${DEMO:-}" ] || return 0
 	for f in ota-server handset gw; do
-		[ -z "${DEMO:-}" ] || stop_pidfile "$DEMO/$f.pid" || true
+		[ ! -f "$DEMO/$f.pid" ] || kill -TERM "$(cat "$DEMO/$f.pid")" 2>/dev/null || true
+	done
+	for f in ota-server handset gw; do
+		stop_pidfile "$DEMO/$f.pid" || true
 	done
 	return 0
 }
