@@ -6,15 +6,7 @@
 # MSISDN. Each time the card refuses (lock screen and service unchanged; its error PoR is unsecured: status only,
 # no checksum), the server does not confirm (command rejected, or left waiting for a forged PoR) and the audit
 # log has a "security" entry (ota-server engine_receive.c) while its chain still verifies. Prints TAP lines.
-set -u -o pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-B=${B:-build}
-. "$HERE/lib/osmo-lab.sh"
-. "$HERE/lib/smsgw.sh"
-OTASRV_LIB_ONLY=1 source "$HERE/test_otasrv_api.sh"
-. "$HERE/lib/e2e.sh"
-cd "$ROOT" || exit 1
+. "$(dirname "$0")/lib/e2e.sh"
 
 otasrv_setup
 e2e_gateway
@@ -88,38 +80,35 @@ EOF
 )
 [ ${#LOCK_UD} -gt 60 ] && ok "the LOCK's secured SMS captured from the gateway's queue" ||
 	not_ok "the LOCK's secured SMS captured from the gateway's queue" "$LOCK_UD"
-intrude() { # intrude UD: submitted by the intruder ESME with the server's address as originator
+# intrusion LABEL UD STATUS: UD submitted by the intruder ESME to 1001 with the server's address as originator; the
+# card answers with an unsecured error PoR with STATUS, the lock screen and service stay as they were, and the
+# server records the card's refusal as a security event (no command of ours was waiting).
+intrusion() {
+	local n
+	n=$(mo_count hs1)
 	"$B/bin/smpp-send" --port "$GWP" --system-id intruder --password intruder --bind tx --src 12345 --dst 1001 \
-		--ud "$1" --esm 0x40 --pid 0x7F --dcs 0xF6 > "$tmp/intrude.out" 2>&1
+		--ud "$2" --esm 0x40 --pid 0x7F --dcs 0xF6 > "$tmp/intrude.out" 2>&1 &&
+		ok "$1: submitted by an intruder as 12345" || not_ok "$1: submitted by an intruder as 12345" "$(cat "$tmp/intrude.out")"
+	wait_mo hs1 "$n"
+	error_por hs1 "$3" && ok "$1: the card refuses it: unsecured error PoR, status $3" ||
+		not_ok "$1: the card refuses it: unsecured error PoR, status $3" "$(hs hs1 's["mo"][-1]')"
+	hs_settled hs1 && ok "$1: the download transaction is over (the handset authenticated again)" ||
+		not_ok "$1: the download transaction is over (the handset authenticated again)" "$(hs hs1 's["log"]')"
+	unchanged hs1 && ok "$1: no lock screen, service normal" ||
+		not_ok "$1: no lock screen, service normal" "$(hs hs1 's["toolkit"]["screen"], s["service"]')"
+	security_entry "$1: the server records the card's refusal as a security event" "$A" "$((16#$3))"
 }
-n=$(mo_count hs1)
-intrude "$LOCK_UD" && ok "replay: the captured LOCK resubmitted by an intruder as 12345" ||
-	not_ok "replay: the captured LOCK resubmitted by an intruder as 12345" "$(cat "$tmp/intrude.out")"
-wait_mo hs1 "$n"
-error_por hs1 02 && ok "replay: the card refuses it: unsecured error PoR, status 02 (counter low)" ||
-	not_ok "replay: the card refuses it: unsecured error PoR, status 02 (counter low)" "$(hs hs1 's["mo"][-1]')"
-hs_wait hs1 's["service"]' normal; unchanged hs1 && ok "replay: no lock screen, service normal" ||
-	not_ok "replay: no lock screen, service normal" "$(hs hs1 's["toolkit"]["screen"], s["service"]')"
-security_entry "replay: the server records the card's refusal as a security event" "$A" 2
-
-# One byte changed in the middle of the ciphered part.
+intrusion "replay of the captured LOCK" "$LOCK_UD" 02
+# One byte changed in the middle of the ciphered part: the checksum fails before the counter is looked at.
 mid=$(( ${#LOCK_UD} / 2 & ~1 ))
 byte=$(printf '%02X' $(( 0x${LOCK_UD:$mid:2} ^ 0x01 )))
-n=$(mo_count hs1)
-intrude "${LOCK_UD:0:$mid}$byte${LOCK_UD:$((mid + 2))}" && ok "one byte changed: resubmitted" ||
-	not_ok "one byte changed: resubmitted" "$(cat "$tmp/intrude.out")"
-wait_mo hs1 "$n"
-error_por hs1 01 && ok "one byte changed: the card refuses it: status 01 (RC/CC/DS failed)" ||
-	not_ok "one byte changed: the card refuses it: status 01 (RC/CC/DS failed)" "$(hs hs1 's["mo"][-1]')"
-hs_wait hs1 's["service"]' normal; unchanged hs1 && ok "one byte changed: no lock screen, service normal" ||
-	not_ok "one byte changed: no lock screen, service normal"
-security_entry "one byte changed: recorded as a security event" "$A" 1
+intrusion "the captured LOCK with one byte changed" "${LOCK_UD:0:$mid}$byte${LOCK_UD:$((mid + 2))}" 01
 expect_done "A: STATUS afterwards: the card is not locked" 0 '"state":"normal"' as agent1 commands send "$A" status
 
 # --- server-side mistakes (or a server that is not ours): wrong keys, TAR, SPI -------------------------------
 refused() { # refused LABEL HANDSET ICCID STATUS NAME
 	expect_done "$1: LOCK rejected with the card's status $4 ($5)" 1 "PoR status $4: $5" as agent1 commands send "$3" lock
-	wait_mo "$2" 0
+	hs_settled "$2" || not_ok "$1: the download transaction is over (the handset authenticated again)"
 	error_por "$2" "$4" && ok "$1: the card's error PoR is unsecured (status $4, no checksum)" ||
 		not_ok "$1: the card's error PoR is unsecured (status $4, no checksum)" "$(hs "$2" 's["mo"]')"
 	unchanged "$2" && ok "$1: no lock screen, service normal" || not_ok "$1: no lock screen, service normal"

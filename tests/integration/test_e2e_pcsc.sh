@@ -4,15 +4,7 @@
 # simulated UICC with the anti-theft applet, demo profile) on a private pcscd (own reader file on a free port, own
 # socket in a private mount namespace; ../shared/recipes/pcsc-virtual-card.md). STATUS, LOCATE (deferred PoR by
 # SMS-SUBMIT), LOCK (lock screen, no service) and UNLOCK, each confirmed by the card's PoR. Prints TAP lines.
-set -u -o pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-B=${B:-build}
-. "$HERE/lib/osmo-lab.sh"
-. "$HERE/lib/smsgw.sh"
-OTASRV_LIB_ONLY=1 source "$HERE/test_otasrv_api.sh"
-. "$HERE/lib/e2e.sh"
-cd "$ROOT" || exit 1
+. "$(dirname "$0")/lib/e2e.sh"
 
 if ! command -v pcscd > /dev/null || [ ! -f /usr/lib/pcsc/drivers/serial/libifdvpcd.so ]; then
 	echo "not ok - pcscd and vsmartcard-vpcd are installed (mk/debian-packages.txt)"

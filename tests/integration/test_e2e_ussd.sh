@@ -5,15 +5,7 @@
 # DATA DOWNLOAD) and sends the card's PoR back as the USSR confirm (op 18); LOCATE's deferred PoR (status 0C) is
 # followed by the full one in the card's SEND USSD (op 1). STATUS, LOCATE, LOCK (lock screen, no service), UNLOCK,
 # each confirmed by the PoR that came back over USSD. Prints TAP lines.
-set -u -o pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-B=${B:-build}
-. "$HERE/lib/osmo-lab.sh"
-. "$HERE/lib/smsgw.sh"
-OTASRV_LIB_ONLY=1 source "$HERE/test_otasrv_api.sh"
-. "$HERE/lib/e2e.sh"
-cd "$ROOT" || exit 1
+. "$(dirname "$0")/lib/e2e.sh"
 
 otasrv_setup
 e2e_gateway

@@ -1,8 +1,17 @@
 # shellcheck shell=bash
 # Helpers of the end-to-end kill-switch tests (test_e2e_*.sh): the real chain otactl --HTTPS--> ota-server
 # --SMPP--> sms-gateway (lab route) --SMS-PP/USSD--> handset-sim --ENVELOPE--> the simulated UICC, started on
-# loopback and stopped at exit. Source after lib/osmo-lab.sh, lib/smsgw.sh and test_otasrv_api.sh (OTASRV_LIB_ONLY=1),
-# then call otasrv_setup: everything lives in $tmp, every pid started goes into pids (killed by otasrv_cleanup).
+# loopback and stopped at exit. Sourcing it sets HERE (tests/integration), ROOT, B, enters ROOT and brings in
+# lib/osmo-lab.sh, lib/smsgw.sh and test_otasrv_api.sh's helpers (OTASRV_LIB_ONLY=1); then call otasrv_setup:
+# everything lives in $tmp, every pid started goes into pids (killed by otasrv_cleanup at exit).
+set -u -o pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+B=${B:-build}
+cd "$ROOT" || exit 1
+. "$HERE/lib/osmo-lab.sh"
+. "$HERE/lib/smsgw.sh"
+OTASRV_LIB_ONLY=1 source "$HERE/test_otasrv_api.sh"
 
 # Debian's interpreter when there is one: a version manager's shim on PATH costs seconds per call on a loaded machine.
 PY=python3
@@ -53,6 +62,12 @@ e2e_handset() {
 hs() {
 	"$PY" -c "import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$tmp/$1.json" "$2" \
 		2> /dev/null
+}
+
+# hs_settled NAME: handset NAME has authenticated again since its last MO (the data download transaction is over:
+# whatever the card did with the packet - a proactive session, a lock - is done).
+hs_settled() {
+	hs_wait "$1" 'any(e.startswith("attach") for e in s["log"][max([0] + [i for i, e in enumerate(s["log"]) if e.startswith("MO to")]):])' True
 }
 
 # hs_wait NAME EXPR WANT: until EXPR gives WANT (gives up after 10 s); true when it did.
