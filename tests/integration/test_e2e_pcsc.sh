@@ -49,19 +49,7 @@ as super1 cards import "$tmp/cards.csv" > /dev/null && ok "the card imported int
 expect_done "STATUS over PC/SC: confirmed by the card's PoR, state normal" 0 '"state":"normal"' as agent1 commands send "$ICCID" status
 expect_done "LOCATE over PC/SC: 0B first, then the full PoR by SMS-SUBMIT with location and IMEI" 0 \
 	'"imei":"356938035643809"' as agent1 commands send "$ICCID" locate
-expect_done "LOCK over PC/SC: confirmed by the card's PoR" 0 confirmed as agent1 commands send "$ICCID" lock \
-	--message "Locked by the operator. Call +15550100002" --contact +15550100002
-hs_wait hs '"Call +15550100002" in (s["toolkit"]["screen"]["idle_text"] or "")' True &&
-	ok "the handset shows the lock screen" || not_ok "the handset shows the lock screen" "$(hs hs 's["toolkit"]["screen"]')"
-hs_wait hs 's["service"]' limited && ok "the locked handset has no service (limited: emergency calls only)" ||
-	not_ok "the locked handset has no service (limited: emergency calls only)" "$(hs hs 's["service"]')"
-expect_done "STATUS while locked: the card says locked by the operator" 0 '"locked_by_operator":true' \
-	as agent1 commands send "$ICCID" status
-expect_done "UNLOCK (supervisor) over PC/SC: confirmed by the card's PoR" 0 confirmed as super1 commands send "$ICCID" unlock
-hs_wait hs 's["service"]' normal && ok "the unlocked handset has service again" ||
-	not_ok "the unlocked handset has service again" "$(hs hs 's["service"]')"
-hs_wait hs 'bool(s["toolkit"]["screen"]["idle_text"])' False && ok "the lock screen is gone" ||
-	not_ok "the lock screen is gone" "$(hs hs 's["toolkit"]["screen"]')"
+e2e_lock_cycle PC/SC "$ICCID" hs
 expect_done "STATUS after UNLOCK: normal" 0 '"state":"normal"' as agent1 commands send "$ICCID" status
 "$PY" - "$tmp/hs.json" <<'EOF' && ok "every PoR went back to the server's address" || not_ok "every PoR went back to the server's address"
 import json, sys

@@ -21,7 +21,7 @@ as super1 cards import "$tmp/cards.csv" > /dev/null && ok "the card imported wit
 has '"dialect": "ussd"' as super1 --json cards show "$ICCID" && ok "the server keeps the card's dialect: ussd" ||
 	not_ok "the server keeps the card's dialect: ussd" "$(as super1 --json cards show "$ICCID" 2>&1 | head -20)"
 
-# usd_mo N: the USSD operations of the handset's MO messages (to 12345) since the N-th, e.g. "18 18 1"
+# ussd_ops N: the USSD operations of the handset's MO messages (to 12345) since the N-th, e.g. "18 18 1"
 ussd_ops() {
 	"$PY" - "$tmp/hs.json" "$1" <<'EOF'
 import json, sys
@@ -40,16 +40,7 @@ expect_done "LOCATE over USSD: confirmed with location and IMEI" 0 '"imei":"3569
 [ "$(ussd_ops "$n")" = "18 1" ] && ok "LOCATE: PoR 0C as the USSR confirm, the full PoR by the card's SEND USSD (op 1)" ||
 	not_ok "LOCATE: PoR 0C as the USSR confirm, the full PoR by the card's SEND USSD (op 1)" "$(hs hs 's["mo"]')"
 n=$(mo_count)
-expect_done "LOCK over USSD: confirmed" 0 confirmed as agent1 commands send "$ICCID" lock --message "Locked. Call +15550100002"
-hs_wait hs '"Call +15550100002" in (s["toolkit"]["screen"]["idle_text"] or "")' True && ok "the handset shows the lock screen" ||
-	not_ok "the handset shows the lock screen" "$(hs hs 's["toolkit"]["screen"]')"
-hs_wait hs 's["service"]' limited && ok "the locked handset has no service (limited)" ||
-	not_ok "the locked handset has no service (limited)" "$(hs hs 's["service"]')"
-expect_done "STATUS while locked, over USSD: locked by the operator" 0 '"locked_by_operator":true' \
-	as agent1 commands send "$ICCID" status
-expect_done "UNLOCK over USSD: confirmed" 0 confirmed as super1 commands send "$ICCID" unlock
-hs_wait hs 's["service"]' normal && ok "the unlocked handset has service again" ||
-	not_ok "the unlocked handset has service again" "$(hs hs 's["service"]')"
+e2e_lock_cycle USSD "$ICCID" hs
 [ "$(ussd_ops "$n")" = "18 18 18" ] && ok "LOCK, STATUS, UNLOCK: each PoR came back over USSD" ||
 	not_ok "LOCK, STATUS, UNLOCK: each PoR came back over USSD" "$(hs hs 's["mo"]')"
 "$PY" - "$tmp/hs.json" <<'EOF' && ok "the handset sent no SMS: every MO was a USSD operation" || not_ok "the handset sent no SMS: every MO was a USSD operation"

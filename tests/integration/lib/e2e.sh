@@ -103,6 +103,26 @@ expect_done() {
 	if [ "$RC" = "$want" ] && [[ "$OUT" == *"$part"* ]]; then ok "$name"; else not_ok "$name" "rc=$RC" "$OUT" "$ERR"; fi
 }
 
+# e2e_lock_cycle OVER ICCID HANDSET: operator LOCK (lock screen with the message, no service), STATUS while locked
+# (the card's flags), supervisor UNLOCK (service and idle screen back), each confirmed by the card's PoR.
+e2e_lock_cycle() {
+	local over=$1 iccid=$2 h=$3
+	expect_done "LOCK over $over: confirmed by the card's PoR" 0 confirmed as agent1 commands send "$iccid" lock \
+		--message "Locked by the operator. Call +15550100002" --contact +15550100002
+	hs_wait "$h" '"Call +15550100002" in (s["toolkit"]["screen"]["idle_text"] or "")' True &&
+		ok "the handset shows the lock screen" || not_ok "the handset shows the lock screen" "$(hs "$h" 's["toolkit"]')"
+	hs_wait "$h" 's["service"]' limited && ok "the locked handset has no service (limited: emergency calls only)" ||
+		not_ok "the locked handset has no service (limited: emergency calls only)" "$(hs "$h" 's["service"]')"
+	expect_done "STATUS while locked, over $over: the card says locked by the operator" 0 '"locked_by_operator":true' \
+		as agent1 commands send "$iccid" status
+	expect_done "UNLOCK (supervisor) over $over: confirmed by the card's PoR" 0 confirmed \
+		as super1 commands send "$iccid" unlock
+	hs_wait "$h" 's["service"]' normal && ok "the unlocked handset has service again" ||
+		not_ok "the unlocked handset has service again" "$(hs "$h" 's["service"]')"
+	hs_wait "$h" 'bool(s["toolkit"]["screen"]["idle_text"])' False && ok "the lock screen is gone" ||
+		not_ok "the lock screen is gone" "$(hs "$h" 's["toolkit"]["screen"]')"
+}
+
 # audit_has NAME PYTHON-CONDITION: some entry e of `otactl audit list --json` satisfies the condition.
 audit_has() {
 	local name=$1 cond=$2
