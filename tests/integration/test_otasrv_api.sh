@@ -182,7 +182,7 @@ def answer(conn, dst, ud, mid, sm):
         cntr, data, tar, spi = verify(card, ud[3:])
     except Exception as e:
         rec["verified"] = False; rec["error"] = str(e); log(rec); return []
-    rec.update(verified=True, cntr=cntr, data=data.hex())
+    rec.update(verified=True, cntr=cntr, data=data.hex(), tar=tar.hex())
     last = seen.get(dst, card.get("cntr", 0))
     out = [deliver(dst, 0x04, ("id:%s sub:001 dlvrd:001 stat:DELIVRD" % mid).encode(),
                    struct.pack(">HH", 0x001E, len(mid) + 1) + mid.encode() + b"\0" + struct.pack(">HHB", 0x0427, 1, 2))]
@@ -204,6 +204,8 @@ def answer(conn, dst, ud, mid, sm):
     if do == "short-then-ok":
         return out + [deliver(dst, 0x40, por(card, tar, cntr, 0x0B, b"")),
                       deliver(dst, 0x40, por(card, tar, cntr, 0, b"OK\x90\x01\x01"))]
+    if tar[0] == 0xB0:  # remote file management (TS 102 226 compact): executed 1, SW 90 00
+        return out + [deliver(dst, 0x40, por(card, tar, cntr, 0, b"\x01\x90\x00"))]
     return out + [deliver(dst, 0x40, por(card, tar, cntr, 0, b"OK"))]
 
 def serve(conn):
@@ -385,7 +387,7 @@ ALICE_SECRET=$(sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p' <<< "$OUT")
 run as agent1 owners add bob --password-file "$tmp/bob.pw"
 BOB_SECRET=$(sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p' <<< "$OUT")
 as agent1 devices add "$(ICCID 1)" --owner alice > /dev/null &&
-	as agent1 devices add "$(ICCID 2)" --owner bob > /dev/null && as agent1 devices add "$(ICCID 3)" --owner alice > /dev/null &&
+	as agent1 devices add "$(ICCID 2)" --owner bob --imei 356938035643809 > /dev/null && as agent1 devices add "$(ICCID 3)" --owner alice > /dev/null &&
 	ok "devices registered to owners" || not_ok "devices registered to owners"
 run "$OTACTL" owners login alice --password-file "$tmp/alice.pw" --code "$(totp "$ALICE_SECRET")"
 ALICE=$OUT
@@ -422,6 +424,8 @@ DIS_ID=$(sed -n 's/command \([0-9]*\) .*/\1/p' <<< "$OUT")
 expect "the same supervisor cannot approve" 2 "second operator" as super1 commands approve "$DIS_ID"
 expect "an agent cannot approve a disable" 2 "403" as agent1 commands approve "$DIS_ID"
 expect "a second supervisor approves" 0 "queued" as super2 commands approve "$DIS_ID"
+expect "agent: remote file management refused" 2 "not allowed for this role" \
+	as agent1 commands send "$(ICCID 1)" rfm --tar B00010 --apdus 00A40004023F00
 # post_raw BODYFILE: POST the bytes as they are (as supervisor) to a command endpoint; prints "STATUS BODY".
 post_raw() {
 	python3 - "$tmp" "$HP" "$(ICCID 1)" "$1" <<'EOF'
@@ -478,6 +482,22 @@ for l in open(sys.argv[1]):
         assert d[:4] in (b"LOCK", b"STAT", b"RING", b"DSBL", b"UNLK", b"LOCA", b"MESG", b"WIPE"), d
         assert d[8:10] == b"\x80\x01" and d[10] in (1, 2), d
 EOF
+
+run as super1 --json commands send "$(ICCID 1)" rfm --tar B00010 --apdus 00A40004023F0000B0000010 --wait --timeout 15
+python3 - "$OUT" "$tmp/peer.log" <<'EOF' && ok "rfm: the APDUs reach the RFM TAR as sent, the TS 102 226 result is stored" ||
+import json, sys
+r = json.loads(sys.argv[1])
+assert r["state"] == "confirmed" and r["result"] == {"executed": 1, "sw": "9000", "data": ""}, r
+pkts = [json.loads(l) for l in open(sys.argv[2]) if '"tar": "b00010"' in l]
+assert len(pkts) == 1 and pkts[0]["data"] == "00a40004023f0000b0000010", pkts
+EOF
+	not_ok "rfm: the APDUs reach the RFM TAR as sent, the TS 102 226 result is stored" "$OUT" "$ERR"
+# the approved disable of bob's device: confirmed by the card, its IMEI on the EIR block list
+wait_state "$DIS_ID" confirmed && run as super1 cards blocklist --csv &&
+	[[ "$OUT" == "IMEI,ICCID,MSISDN,SINCE"*"356938035643809,$(ICCID 2),4917100002,"* ]] &&
+	has '"imei": "356938035643809"' as super2 --json cards blocklist &&
+	ok "disable confirmed: the device's IMEI is on the block list (CSV and JSON)" ||
+	not_ok "disable confirmed: the device's IMEI is on the block list (CSV and JSON)" "$OUT" "$ERR"
 
 ids=()
 for i in $(seq 5 17); do ids+=("$(send_id as agent1 commands send "$(ICCID "$i")" status)"); done
@@ -607,7 +627,7 @@ run "$OTACTL" audit verify --db "$tmp/copy.db" --master-key "$tmp/master.key"
 # the same through the API, on a tampered live database
 cp "$tmp/ota.db" "$tmp/copy.db"; tamper "UPDATE audit SET actor = 'operator:nobody' WHERE seq = 3"
 cp "$tmp/copy.db" "$tmp/ota.db"; rm -f "$tmp/ota.db-wal" "$tmp/ota.db-shm"
-sed -i 's/^ listen 127.0.0.1 [0-9]*$/&\n legacy-rsa-suite enable/' "$tmp/ota.cfg"
+sed -i 's/^ listen 127.0.0.1 [0-9]*$/&\n legacy-rsa-suite enable/; s/ commands 1000 per 60/ commands 2 per 60/' "$tmp/ota.cfg"
 "$OTASRV" -c "$tmp/ota.cfg" > "$tmp/server2.log" 2>&1 &
 pids+=($!)
 wait_port "$HP"
@@ -620,5 +640,13 @@ grep -q "audit log: entry 3" "$tmp/server2.log" && ok "the server reports the br
 	ok "legacy-rsa-suite enable: TLS_RSA_WITH_AES_128_CBC_SHA256 negotiates" ||
 	not_ok "legacy-rsa-suite enable: TLS_RSA_WITH_AES_128_CBC_SHA256 negotiates"
 check "legacy-rsa-suite enable: still no SHA-1 HMAC suite" tls_refused -tls1_2 -cipher AES128-SHA
+
+# ---- rate limit on the command endpoints (this server: 2 per 60 s per identity) ----
+as agent1 commands send "$(ICCID 1)" status > /dev/null && as agent1 commands send "$(ICCID 1)" status > /dev/null
+expect "command endpoint rate limited per identity (429)" 2 "429" as agent1 commands send "$(ICCID 1)" status
+expect "another identity is not limited by it" 0 "queued" as super2 commands send "$(ICCID 1)" status
+n=$(sqlite3 "$tmp/ota.db" "SELECT max(seq) FROM audit")
+has '"status": 429' as super1 --json audit list --after $((n - 10)) && ok "the limited request is in the audit log" ||
+	not_ok "the limited request is in the audit log"
 
 [ "$failures" = 0 ]
