@@ -30,7 +30,14 @@ IMEI=356938035643809
 OWNER_CONTACT=+15550100002              # where a finder should call (alice's other phone)
 . "$ROOT/tests/demo/lab.sh"
 
-say() { printf '%-12s %s\n' "$1" "$2"; }
+# say WHO TEXT: one line per line of TEXT, WHO in the left column of the first.
+say() {
+	local who=$1 text
+	while IFS= read -r text; do
+		printf '%-12s %s\n' "$who" "$text"
+		who=
+	done <<< "$2"
+}
 scene() { printf '\n=== %s ===\n' "$1"; }
 die() { echo "demo: $*" >&2; exit 1; }
 
@@ -197,12 +204,28 @@ story() {
 	show vty "$HS_VTY" "handset dial 112" || true
 	handset_view lock
 
-	scene "6. The thief switches the phone off and on: still locked"
+	scene "6. The thief switches the phone off and on, replays and forges packets: still locked"
 	say thief "switches the phone off and on (handset-sim VTY):"
 	power_cycle_vty
 	show wait "$STATE" 's["service"] == "limited" and "Locked" in (s["toolkit"]["screen"]["idle_text"] or "")' 10 ||
 		die "the lock did not survive the power cycle"
 	handset_view powercycle
+	say thief "plays back the RING packet he recorded off the air (it carried counter 2), and an UNLOCK he"
+	say "" "built himself with otactl and guessed keys (all zero), to the handset (handset-sim VTY):"
+	local t0 replayed forged
+	replayed=$(show tpdu "$(show stored 2)")
+	# UNLK, request id 99, origin operator: the packet is well formed, only the keys are wrong
+	forged=$(show tpdu "$("$OTACTL" packet encode --spi 1619 --kic 22 --kid 22 --tar C10001 --cntr 99999 \
+		--kic-key 00000000000000000000000000000000 --kid-key 00000000000000000000000000000000 \
+		--data 554E4C4B00000063800102)")
+	t0=$(now_ms)
+	show vty "$HS_VTY" "handset sms-deliver $replayed" "handset sms-deliver $forged"
+	show timeline "$t0" "the first SMS-DELIVER"
+	show wait "$STATE" 's["service"] == "limited" and "Locked" in (s["toolkit"]["screen"]["idle_text"] or "")' 10 ||
+		die "a replayed or forged packet changed the lock"
+	cp "$STATE" "$DEMO/state-replay.json"
+	say card "refused both (counter not higher; checksum wrong) and, as its profile says, answered nothing:"
+	say "" "still locked, still no service"
 
 	scene "7. WIPE: a supervisor asks, a second supervisor approves"
 	request super1 wipe

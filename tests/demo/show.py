@@ -14,6 +14,9 @@ result come from the server's API (`otactl --json commands status`). Only the Py
     show.py audit                                 the audit log (otactl --json audit list) as a table
     show.py vty PORT COMMAND...                   run VTY commands in enable mode, print their output
     show.py totp BASE32_SECRET                    the RFC 6238 code of now (SHA-1, 6 digits, 30 s)
+    show.py stored ID                             the first packet ota-server stored for command ID, in hex
+    show.py tpdu PACKET                           the SMS-DELIVER a network would bring it in (from 12345)
+    show.py timeline T0_MS [WHAT]                 the components' log lines since T0_MS (WHAT happened then)
     show.py adn                                   EF.ADN record 1 from `simtool --json apdu` (stdin), decoded
 Environment: OTACTL (binary), DEMO_DB (ota-server's SQLite file), DEMO_STATE (handset state file), DEMO_PROFILE
 (the card profile: keys to open packets), DEMO_MO_FROM (PoRs older than this index in "mo" are not this command's),
@@ -291,14 +294,14 @@ def log_events(name, path, since_ms):
     return events
 
 
-def show_timeline(t0_ms):
+def show_timeline(t0_ms, since="the request"):
     """What the components logged since the request, merged in time order (DEMO_LOGS: NAME=PATH,...)."""
     events = []
     for item in os.environ.get("DEMO_LOGS", "").split(","):
         if "=" in item:
             name, path = item.split("=", 1)
             events += log_events(name, path, t0_ms - 5)
-    line("timeline", "(from the components' logs; ms after the request)")
+    line("timeline", "(from the components' logs; ms after %s)" % since)
     for ms, name, text in sorted(events, key=lambda e: e[0]):
         text = re.sub(r"^\S+ port \d+ ", "", text)  # the client's address of an HTTP request
         if len(text) > 80:
@@ -417,9 +420,29 @@ def cmd_totp(secret):
     return 0
 
 
+def cmd_stored(cmd_id):
+    print(stored_packets(int(cmd_id))[0][2])
+    return 0
+
+
+def cmd_tpdu(packet):
+    """SMS-DELIVER (TS 23.040): MTI 00, MMS, UDHI; TP-OA 12345; PID 7F (USIM data download); DCS F6; an SCTS;
+    the user data: header 02 70 00 (command packet), then the packet."""
+    ud = bytes.fromhex("027000" + packet)
+    tpdu = bytes([0x44, 5, 0x81, 0x21, 0x43, 0xF5, 0x7F, 0xF6]) + bytes.fromhex("62113211000000") + bytes([len(ud)])
+    print((tpdu + ud).hex().upper())
+    return 0
+
+
+def cmd_timeline(t0_ms, since="T0"):
+    show_timeline(float(t0_ms), since)
+    return 0
+
+
 def main(argv):
     cmds = {"wait": cmd_wait, "get": cmd_get, "handset": cmd_handset, "follow": cmd_follow, "audit": cmd_audit,
-            "vty": cmd_vty, "adn": cmd_adn, "totp": cmd_totp}
+            "vty": cmd_vty, "adn": cmd_adn, "totp": cmd_totp,
+            "stored": cmd_stored, "tpdu": cmd_tpdu, "timeline": cmd_timeline}
     if len(argv) < 2 or argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

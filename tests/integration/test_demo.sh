@@ -3,8 +3,8 @@
 # it (tests/demo.sh: ota-server on SQLite, sms-gateway, handset-sim with the simulated UICC, otactl as owner and
 # operators). Checks the demo's exit status, what it printed and the handset state files it kept after each
 # scene (DEMO_DIR): ring tone, message, location and IMEI, lock screen and no service, still locked after a power
-# cycle, card data cleared and handset data unreadable after WIPE, service back after UNLOCK, audit chain intact,
-# nothing left running and no key in any log. Prints TAP lines.
+# cycle and after a replayed and a forged packet, card data cleared and handset data unreadable after WIPE,
+# service back after UNLOCK, audit chain intact, nothing left running and no key in any log. Prints TAP lines.
 set -u -o pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build}
@@ -51,6 +51,10 @@ check "LOCK: a call to an ordinary number fails, 112 goes out" \
 	state lock 's["call"]["number"] == "112" and s["call"]["result"] == "emergency call"'
 check "power cycle: powered up again, still locked, still no service, user data key refused" \
 	state powercycle 's["power_ups"] == 2 and s["service"] == "limited" and "Locked by its owner." in s["toolkit"]["screen"]["idle_text"] and s["user_data"]["state"] == "locked"'
+check "a replayed packet is refused by the card (counter), a forged UNLOCK too (checksum)" \
+	bash -c 'grep -qF "packet for TAR C10001 refused: CNTR low" "$1" && grep -qF "packet for TAR C10001 refused: RC/CC/DS failed" "$1"' _ "$out"
+check "after the replayed and forged packets: still locked, still no service" \
+	state replay 's["service"] == "limited" and "Locked by its owner." in s["toolkit"]["screen"]["idle_text"]'
 check "WIPE: needs and gets a second supervisor's approval" \
 	printed "command 6 awaiting_approval"
 check "WIPE: the card reports 60 records cleared" printed "93 records cleared 60"
