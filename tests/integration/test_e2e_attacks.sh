@@ -5,23 +5,29 @@
 # wrong keys, a wrong TAR, an SPI below the card's minimum security level, and forged PoRs injected as the card's
 # MSISDN. Each time the card refuses (lock screen and service unchanged; its error PoR is unsecured: status only,
 # no checksum), the server does not confirm (command rejected, or left waiting for a forged PoR) and the audit
-# log has a "security" entry (ota-server engine_receive.c) while its chain still verifies. Prints TAP lines.
+# log has a "security" entry (ota-server engine_receive.c) while its chain still verifies. Wrong keys also go to a
+# card with the field's default silent policy: it sends nothing and the command stays unconfirmed. Prints TAP lines.
 . "$(dirname "$0")/lib/e2e.sh"
 
 otasrv_setup
 e2e_gateway
 e2e_card_profile card unsecured
-# One handset per server-side attack, each with its own copy of the card; 1005 has none (its commands wait).
-for n in 1 2 3 4; do
-	e2e_handset "hs$n" "100$n" "sim:$tmp/card.card.json,$tmp/card$n.img" ||
+e2e_card_profile silent none
+# One handset per server-side attack, each with its own copy of the card; 1005 has none (its commands wait); 1006
+# has the field's default card, which answers security failures with nothing at all.
+for n in 1 2 3 4 6; do
+	profile=card
+	[ "$n" = 6 ] && profile=silent
+	e2e_handset "hs$n" "100$n" "sim:$tmp/$profile.card.json,$tmp/card$n.img" ||
 		not_ok "handset-sim 100$n bound, normal service" "$(tail -3 "$tmp/hs$n.log")"
 done
-ok "four handset-sims with the demo card bound to sms-gateway"
+ok "five handset-sims with the demo card bound to sms-gateway"
 e2e_server "retry-interval 30" "deadline 60"
 
 # Server-side cards: A the real keys; B wrong KIc/KID; C a TAR the card does not have; D SPI 12 19 (CC and
-# counter, no ciphering: below the anti-theft TAR's MSL 16); E the real keys, no handset.
+# counter, no ciphering: below the anti-theft TAR's MSL 16); E the real keys, no handset; F wrong keys, silent card.
 A=8949000000000000001 B_=8949000000000000002 C=8949000000000000003 D=8949000000000000004 E=8949000000000000005
+F=8949000000000000006
 WRONG="0F0E0D0C0B0A09080706050403020100,1F1E1D1C1B1A19181716151413121110,aes"
 {
 	echo "$E2E_CSV_HEADER"
@@ -30,8 +36,9 @@ WRONG="0F0E0D0C0B0A09080706050403020100,1F1E1D1C1B1A19181716151413121110,aes"
 	echo "$C,001010000000003,1003,$E2E_KEYS1,$E2E_KEYS2,C1FFFF,1619,2,sms"
 	echo "$D,001010000000004,1004,$E2E_KEYS1,$E2E_KEYS2,C10001,1219,2,sms"
 	echo "$E,001010000000005,1005,$E2E_KEYS1,$E2E_KEYS2,C10001,1619,2,sms"
+	echo "$F,001010000000006,1006,$E2E_KEYS1,$WRONG,C10001,1619,2,sms"
 } > "$tmp/cards.csv"
-as super1 cards import "$tmp/cards.csv" > /dev/null && ok "five cards imported" || not_ok "five cards imported"
+as super1 cards import "$tmp/cards.csv" > /dev/null && ok "six cards imported" || not_ok "six cards imported"
 
 # unchanged N: handset N shows no lock screen and has normal service.
 unchanged() { [ "$(hs "$1" 'str(bool(s["toolkit"]["screen"]["idle_text"])) + "/" + s["service"]')" = False/normal ]; }
@@ -117,6 +124,18 @@ refused() { # refused LABEL HANDSET ICCID STATUS NAME
 refused "wrong keys" hs2 "$B_" 01 "RC/CC/DS failed"
 refused "wrong TAR" hs3 "$C" 09 "TAR unknown"
 refused "SPI below the MSL" hs4 "$D" 0A "Insufficient security level"
+
+# Wrong keys again, to the field's default card: it refuses without a word (no PoR, no SMS), so the server can only
+# go on waiting (and resend, and let the command expire): never confirmed.
+cmd_state() { as agent1 --json commands status "$1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["state"])'; }
+FID=$(as agent1 commands send "$F" lock | sed -n 's/command \([0-9]*\) .*/\1/p')
+hs_wait hs6 's["downloads"]' 1 && hs_settled hs6 && ok "silent card: the packet with wrong keys was handed to the card" ||
+	not_ok "silent card: the packet with wrong keys was handed to the card" "$(hs hs6 's["log"]')"
+[ "$(hs hs6 'len(s["mo"])')" = 0 ] && ok "silent card: no PoR, nothing sent back" ||
+	not_ok "silent card: no PoR, nothing sent back" "$(hs hs6 's["mo"]')"
+unchanged hs6 && ok "silent card: no lock screen, service normal" || not_ok "silent card: no lock screen, service normal"
+[[ "$(cmd_state "$FID")" == @(submitted|delivered) ]] && ok "silent card: the LOCK is not confirmed (still waiting)" ||
+	not_ok "silent card: the LOCK is not confirmed (still waiting)" "$(cmd_state "$FID")"
 
 # --- forged PoRs for E's command, injected as 1005 ----------------------------------------------------------
 ID=$(as agent1 commands send "$E" lock | sed -n 's/command \([0-9]*\) .*/\1/p')

@@ -64,10 +64,10 @@ hs() {
 		2> /dev/null
 }
 
-# hs_settled NAME: handset NAME has authenticated again since its last MO (the data download transaction is over:
-# whatever the card did with the packet - a proactive session, a lock - is done).
+# hs_settled NAME: handset NAME has authenticated again since its last data download (the transaction is over:
+# whatever the card did with the packet - a PoR, a proactive session, a lock - is done).
 hs_settled() {
-	hs_wait "$1" 'any(e.startswith("attach") for e in s["log"][max([0] + [i for i, e in enumerate(s["log"]) if e.startswith("MO to")]):])' True
+	hs_wait "$1" 'any(e.startswith("attach") for e in s["log"][max([-1] + [i for i, e in enumerate(s["log"]) if "data download from" in e]):])' True
 }
 
 # hs_wait NAME EXPR WANT: until EXPR gives WANT (gives up after 10 s); true when it did.
