@@ -20,16 +20,31 @@ if ! command -v osmo-msc > /dev/null || ! command -v osmo-hlr > /dev/null; then
 	exit 0
 fi
 
-otasrv_setup
+# otasrv_setup's pieces, with the test PKI made in the background while the network comes up
+tmp=$(mktemp -d)
+pids=()
 e2e_cleanup() {
+	[ -n "${PKI_PID:-}" ] && kill "$PKI_PID" 2> /dev/null
 	stop_pidfile "$tmp/hsA.pid"
 	stop_pidfile "$tmp/hsB.pid"
 	stop_pidfile "$tmp/ota.pid"
 	stop_pidfile "$tmp/gw.pid"
+	stop_pidfile "$tmp/tshark.pid"
 	osmo_lab_stop
 	otasrv_cleanup
 }
 trap e2e_cleanup EXIT
+make_pki "$tmp" > "$tmp/pki.log" 2>&1 &
+PKI_PID=$!
+HP=$(free_port); VP=$(free_port)
+while [ "$VP" = "$HP" ]; do VP=$(free_port); done
+# tshark sees SGs as TCP here (the shim): the SGs segments' bytes now, re-wrapped in SCTP for its SGsAP dissector
+# at the end
+if command -v tshark > /dev/null && command -v text2pcap > /dev/null; then
+	tshark -l -q -i lo -f "tcp port 29118" -Y "tcp.len > 0" -T fields -e tcp.payload > "$tmp/sgs.fields" \
+		2> "$tmp/tshark.log" &
+	echo $! > "$tmp/tshark.pid"
+fi
 
 IMSI_A=001010000000001 IMSI_B=001010000000002
 ICCID_A=8988211000000000003 ICCID_B=8988211000000000011
@@ -45,6 +60,9 @@ smsgw_write_cfg "$tmp/gw.cfg" "$GWP" "$GWV" "$tmp/q.db" "route osmo" " prefix" "
 smsgw_start "$tmp" "$tmp/gw.cfg" "$GWP" || { not_ok "sms-gateway starts" "$(tail -3 "$tmp/gw.log")"; exit 1; }
 for ((i = 0; i < 100; i++)); do grep -q "osmo: bound to" "$tmp/gw.log" && break; sleep 0.1; done
 
+if [ -f "$tmp/tshark.pid" ]; then
+	for ((i = 0; i < 150; i++)); do grep -q "^Capturing on" "$tmp/tshark.log" && break; sleep 0.1; done
+fi
 # card A keeps the network while locked; card B is a second card of the same design, default lock behaviour
 python3 - "$tmp" "$ICCID_B" "$IMSI_B" <<'EOF'
 import json, sys
@@ -98,6 +116,8 @@ grep -q "RAN type: EUTRAN-SGs" "$tmp/vlrA.txt" && grep -q "SGs-state: SGs-ASSOCI
 [[ "$(vlr $IMSI_B)" == *"SGs-state: SGs-ASSOCIATED"* ]] && [ "$(state B 's["service"]')" = normal ] &&
 	ok "handset B attached too (its own MME name)" || not_ok "handset B attached too (its own MME name)"
 
+wait "$PKI_PID" || { not_ok "test PKI made with openssl" "$(tail -3 "$tmp/pki.log")"; exit 1; }
+PKI_PID=
 write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$GWP" "retry-interval 15" "deadline 60"
 "$OTASRV" -c "$tmp/ota.cfg" > "$tmp/server.log" 2>&1 &
 echo $! > "$tmp/ota.pid"
@@ -154,6 +174,45 @@ for ((i = 0; i < 50; i++)); do vlr $IMSI_B > "$tmp/vlrB.txt"; ! grep -q "SGs-ASS
 N=$(sqlite3 "$tmp/osmo/sms.db" "SELECT count(*) FROM SMS WHERE sent IS NOT NULL AND protocol_id = 127 AND dest_addr IN ('1001', '1002')")
 [ "${N:-0}" -ge 6 ] && ok "osmo-msc's store: $N OTA SMS (PID 7F) marked sent after the handsets' RP-ACKs" ||
 	not_ok "osmo-msc's store: OTA SMS marked sent after the handsets' RP-ACKs" "$N"
+# tshark_sgs: every SGs segment captured (one SGsAP message per write on both sides), wrapped in SCTP by text2pcap
+tshark_sgs() {
+	python3 -c '
+import sys
+for line in sys.stdin:
+    b = bytes.fromhex(line.strip().replace(":", ""))
+    for off in range(0, len(b), 16):
+        print("%06x %s" % (off, " ".join("%02x" % x for x in b[off:off + 16])))' < "$tmp/sgs.fields" > "$tmp/sgs.dump"
+	text2pcap -q -S 29118,29118,0 "$tmp/sgs.dump" "$tmp/sgs-sctp.pcap" > /dev/null 2>&1
+	tshark -r "$tmp/sgs-sctp.pcap" -P -V 2> /dev/null > "$tmp/sgs-v.txt"
+	grep -E "^ *[0-9]+ +[0-9]+\.[0-9]+ +10\.1\.1\.1" "$tmp/sgs-v.txt" > "$tmp/sgs.txt"
+}
+if [ -f "$tmp/tshark.pid" ]; then
+	stop_pidfile "$tmp/hsA.pid" # switched off: the IMSI detach of A is in the capture too
+	sleep 0.5
+	stop_pidfile "$tmp/tshark.pid"
+	tshark_sgs
+	if python3 - "$tmp/sgs.txt" "$tmp/sgs-v.txt" <<'EOF'; then
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+verbose = open(sys.argv[2]).read()
+want = ["SGsAP-LOCATION-UPDATE-REQUEST", "SGsAP-LOCATION-UPDATE-ACCEPT", "SGsAP-TMSI-REALLOCATION-COMPLETE",
+        "SGsAP-PAGING-REQUEST", "SGsAP-SERVICE-REQUEST",
+        "SGsAP-DOWNLINK-UNITDATA(DTAP) (SMS) CP-DATA (RP) RP-DATA (Network to MS)",
+        "SGsAP-UPLINK-UNITDATA(DTAP) (SMS) CP-ACK",
+        "SGsAP-UPLINK-UNITDATA(DTAP) (SMS) CP-DATA (RP) RP-ACK (MS to Network)",
+        "SGsAP-UPLINK-UNITDATA(DTAP) (SMS) CP-DATA (RP) RP-DATA (MS to Network)",
+        "SGsAP-DOWNLINK-UNITDATA(DTAP) (SMS) CP-DATA (RP) RP-ACK (Network to MS)", "SGsAP-IMSI-DETACH-INDICATION"]
+missing = [w for w in want if not any(w in l for l in lines)]
+bad = [l for l in lines if "SGsAP" not in l or "Malformed" in l]
+assert lines and not missing and not bad, (missing, bad[:3])
+assert "Malformed" not in verbose and "Extraneous" not in verbose and "TP-PID: 127" in verbose
+EOF
+		ok "tshark's SGsAP / GSM SMS dissectors decode every SGs message of the run, none malformed"
+	else
+		not_ok "tshark's SGsAP / GSM SMS dissectors decode every SGs message of the run, none malformed" \
+			"$(head -c 2000 "$tmp/sgs.txt")"
+	fi
+fi
 ! grep -qiE 'segmentation|sanitizer|runtime error|000102030405060708090A0B0C0D0E0F' "$tmp/server.log" "$tmp/hsA.log" \
 	"$tmp/hsB.log" "$tmp/gw.log" && ok "no crash, no key in any log" || not_ok "no crash, no key in any log"
 [ "$failures" = 0 ]
