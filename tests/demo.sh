@@ -232,6 +232,8 @@ story() {
 	say super2 "otactl commands approve $CMD_ID"
 	say ota-server "$(as super2 "$OTACTL" commands approve "$CMD_ID")"
 	follow super1
+	say agent1 "asks the card for its STATUS:"
+	act agent1 status
 	say thief "switches the phone off, reads the SIM in a card reader, puts it back, switches on:"
 	stop_pidfile "$DEMO/handset.pid" || true
 	read_adn

@@ -186,6 +186,10 @@ def result_tlv(tag, v):
         return {0: "normal", 1: "locked", 2: "disabled"}.get(v[0], v.hex())
     if tag == 0x93:
         return str(int.from_bytes(v, "big"))
+    if tag == 0x95:
+        names = ("locked by owner", "locked by operator", "opted out", "owner enrolled", "user data key destroyed",
+                 "handset-change report waiting")
+        return "%02X: %s" % (v[0], ", ".join(n for i, n in enumerate(names) if v[0] >> i & 1) or "none")
     if tag == 0x94:
         return {0: "00 normal service", 6: "06 limited service", 0x20: "20 unable"}.get(v[0], v.hex())
     return v.hex().upper()

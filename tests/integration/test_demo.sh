@@ -58,6 +58,8 @@ check "after the replayed and forged packets: still locked, still no service" \
 check "WIPE: needs and gets a second supervisor's approval" \
 	printed "command 6 awaiting_approval"
 check "WIPE: the card reports 60 records cleared" printed "93 records cleared 60"
+check "WIPE: the card's STATUS then says locked, owner enrolled, user data key destroyed" \
+	printed "95 flags           19: locked by owner, owner enrolled, user data key destroyed"
 check "WIPE: EF.ADN record 1 read back from the card is empty (it held \"Owner\" before)" \
 	bash -c 'grep -qF "contact \"Owner\", number +15550100099" "$1" && grep -qF "empty (all FF)" "$1"' _ "$out"
 check "UNLOCK with the owner's proof: normal service, no lock screen" \
@@ -65,7 +67,7 @@ check "UNLOCK with the owner's proof: normal service, no lock screen" \
 check "after WIPE and UNLOCK the user data sealed before stay unreadable (new key)" \
 	state final 's["user_data"]["state"] == "unreadable" and s["service"] == "normal"'
 check "every command confirmed, every packet's CC and every PoR's CC verified" \
-	bash -c '[ "$(grep -c "^result       confirmed" "$1")" = 7 ] && [ "$(grep -c "verified with the KID" "$1")" = 7 ] && ! grep -q "rejected\|not ok" "$1"' _ "$out"
+	bash -c '[ "$(grep -c "^result       confirmed" "$1")" = 8 ] && [ "$(grep -c "verified with the KID" "$1")" = 8 ] && ! grep -q "rejected\|not ok" "$1"' _ "$out"
 check "the audit log's chain verifies" printed "audit log intact"
 check "nothing the demo started is still running" bash -c '! pgrep -f "$1/([h]andset|[g]w|[o]ta-server)\.cfg" > /dev/null' _ "$tmp/demo"
 check "no OTA key of the card in any log" \
