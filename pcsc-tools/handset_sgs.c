@@ -191,6 +191,11 @@ static void mt_rp_data(struct handset_sgs *s, const struct sms_cp *cp, const str
 	uint8_t cause = 0;
 	int rc;
 
+	if (s->mt.active && cp->ti == s->mt.ti && rp->mr == s->mt.mr) {
+		/* the network repeated its CP-DATA (our CP-ACK crossed it): acknowledge, do not deliver twice */
+		send_nas(s, sms_build_cp_ack(true, cp->ti));
+		return;
+	}
 	s->mt.active = true;
 	s->mt.ti = cp->ti;
 	s->mt.mr = rp->mr;

@@ -171,6 +171,16 @@ for ((i = 0; i < 50; i++)); do vlr $IMSI_B > "$tmp/vlrB.txt"; ! grep -q "SGs-ASS
 ! grep -q "SGs-ASSOCIATED" "$tmp/vlrB.txt" && ok "the VLR no longer has handset B SGs-associated (IMSI detach)" ||
 	not_ok "the VLR no longer has handset B SGs-associated (IMSI detach)" "$(cat "$tmp/vlrB.txt")"
 
+# osmo-msc restarted (its VLR empty): handset A finds the link down, reconnects and attaches again
+TMSI_A=$(state A 's["sgs"]["tmsi"]')
+osmo_lab_stop_msc
+osmo_lab_start_msc || not_ok "osmo-msc restarts"
+wait_state A 's["sgs"]["associated"] and s["sgs"]["tmsi"] != "'"$TMSI_A"'"' True
+TMSI_A=$(state A 's["sgs"]["tmsi"]')
+[[ "$(vlr $IMSI_A)" == *"TMSI: $TMSI_A"*"SGs-ASSOCIATED"* ]] &&
+	ok "after an osmo-msc restart handset A reconnects and is SGs-associated again (new TMSI $TMSI_A)" ||
+	not_ok "after an osmo-msc restart handset A reconnects and is SGs-associated again" "$(state A 's["sgs"]')"
+
 N=$(sqlite3 "$tmp/osmo/sms.db" "SELECT count(*) FROM SMS WHERE sent IS NOT NULL AND protocol_id = 127 AND dest_addr IN ('1001', '1002')")
 [ "${N:-0}" -ge 6 ] && ok "osmo-msc's store: $N OTA SMS (PID 7F) marked sent after the handsets' RP-ACKs" ||
 	not_ok "osmo-msc's store: OTA SMS marked sent after the handsets' RP-ACKs" "$N"
