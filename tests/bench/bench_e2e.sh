@@ -3,17 +3,20 @@
 # sms-gateway (lab route), handset-farm (N in-memory simulated UICCs from the demo profile, one range bind) and
 # ota-server (SQLite, synchronous=FULL counters, HTTPS with client certificates) with temporary configurations,
 # imports the farm's cards, and lets the C driver (bench_e2e drive) send STATUS commands through the API:
-#   api   GET /v1/me, the cheapest authenticated and audited request: the baseline of this run
+#   api   GET /v1/me, the cheapest authenticated and audited request: the baseline, measured for every N
 #   max   BENCH_E2E_COUNT commands as fast as BENCH_E2E_CONNS connections get them accepted
 #   campaign  the same number of commands in campaigns of BENCH_E2E_BATCH (one request, one transaction each,
 #         from two connections): what the chain behind the API carries when the API is not the limit
-#   rate  BENCH_E2E_RATE commands/s for BENCH_E2E_SECONDS s (open loop, latency from each scheduled start)
+#   rate  BENCH_E2E_RATE commands/s for BENCH_E2E_SECONDS s (open loop, latency from each scheduled start),
+#         then half the rate the max phase reached, for BENCH_E2E_HALF_SECONDS s (latency below saturation)
+# Each phase also gives the CPU time ota-server, sms-gateway and handset-farm used per confirmed command.
 # A command counts when the server has committed "confirmed" for it (its PoR verified). Prints a table and the
 # ratios against the baseline; numbers only, never a pass/fail on time. Exit 1 only when the chain does not run
 # or commands were not confirmed.
 #
-# Sizing (environment): BENCH_E2E_NS ("1 100 10000"), BENCH_E2E_COUNT (3000), BENCH_E2E_RATE (1000),
-# BENCH_E2E_SECONDS (5), BENCH_E2E_CONNS (16), BENCH_E2E_RATE_CONNS (64), BENCH_E2E_API_COUNT (3000),
+# Sizing (environment): BENCH_E2E_NS ("1 100 10000"), BENCH_E2E_COUNT (2000), BENCH_E2E_RATE (1000),
+# BENCH_E2E_SECONDS (2), BENCH_E2E_HALF_SECONDS (4), BENCH_E2E_CONNS (16), BENCH_E2E_RATE_CONNS (64),
+# BENCH_E2E_API_COUNT (1000),
 # BENCH_E2E_BATCH (500),
 # BENCH_E2E_POLL_MS (2), BENCH_E2E_PERF=1 (perf record the three processes in the rate phase of the last N),
 # BENCH_E2E_KEEP=1 (keep the temporary directory).
@@ -29,12 +32,13 @@ OTASRV_LIB_ONLY=1 source tests/integration/test_otasrv_api.sh
 DRIVER=${BENCH_E2E_DRIVER:-$B/bench/bench_e2e}
 FARM=$B/bin/handset-farm
 NS=${BENCH_E2E_NS:-1 100 10000}
-COUNT=${BENCH_E2E_COUNT:-3000}
+COUNT=${BENCH_E2E_COUNT:-2000}
 RATE=${BENCH_E2E_RATE:-1000}
-SECONDS_RATE=${BENCH_E2E_SECONDS:-5}
+SECONDS_RATE=${BENCH_E2E_SECONDS:-2}
+SECONDS_HALF=${BENCH_E2E_HALF_SECONDS:-4}
 CONNS=${BENCH_E2E_CONNS:-16}
 RATE_CONNS=${BENCH_E2E_RATE_CONNS:-64}
-API_COUNT=${BENCH_E2E_API_COUNT:-3000}
+API_COUNT=${BENCH_E2E_API_COUNT:-1000}
 BATCH=${BENCH_E2E_BATCH:-500}
 POLL_MS=${BENCH_E2E_POLL_MS:-2}
 
@@ -84,13 +88,23 @@ EOF
 
 die() { echo "bench_e2e: $*" >&2; exit 1; }
 
-drive() { # drive MODE LABEL ARGS...: one driver run, its RESULT line tagged with N and LABEL
-	local mode=$1 label=$2 line
+# cpu_ms PID: CPU time (user + system) the process used so far, in ms
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000 / hz }' "/proc/$1/stat" 2> /dev/null || echo 0; }
+
+drive() { # drive MODE LABEL ARGS...: one driver run, its RESULT line tagged with N, LABEL and CPU ms per command
+	local mode=$1 label=$2 line ota gw farm n
 	shift 2
+	ota=$(cpu_ms "$OTA_PID") gw=$(cpu_ms "$GW_PID") farm=$(cpu_ms "$FARM_PID")
 	line=$("$DRIVER" drive --mode "$mode" --port "$HP" --ca "$tmp/ca.pem" --cert "$tmp/${WHO:-agent1}.pem" \
-		--key "$tmp/${WHO:-agent1}.key" --iccids "$d/iccids.txt" --db "$d/ota.db" --poll-ms "$POLL_MS" "$@" | tee -a "$d/driver.log" |
-		grep '^RESULT') || die "N=$N $label: the driver failed ($(tail -2 "$d/driver.log"))"
+		--key "$tmp/${WHO:-agent1}.key" --iccids "$d/iccids.txt" --db "$d/ota.db" --poll-ms "$POLL_MS" \
+		--timeout 180 "$@" | tee -a "$d/driver.log" | grep '^RESULT') ||
+		die "N=$N $label: the driver failed ($(tail -2 "$d/driver.log"))"
+	n=$(sed -n 's/.* \(confirmed\|requests\)=\([0-9]*\).*/\2/p' <<< "$line")
+	line="$line $(awk -v n="${n:-0}" -v a="$ota" -v b="$(cpu_ms "$OTA_PID")" -v c="$gw" -v d="$(cpu_ms "$GW_PID")" \
+		-v e="$farm" -v f="$(cpu_ms "$FARM_PID")" 'BEGIN { if (n < 1) n = 1;
+		printf "cpu_ota_ms=%.2f cpu_gw_ms=%.2f cpu_farm_ms=%.2f", (b - a) / n, (d - c) / n, (f - e) / n }')"
 	echo "N=$N label=$label ${line#RESULT }" | tee -a "$results"
+	LAST_PER_S=$(sed -n 's/.* per_s=\([0-9.]*\).*/\1/p' <<< "$line")
 }
 
 # perf_start: sample ota-server, sms-gateway and handset-farm while the rate phase runs (BENCH_E2E_PERF=1).
@@ -141,12 +155,16 @@ one_n() {
 	OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem OTACTL_CERT=$tmp/super1.pem OTACTL_KEY=$tmp/super1.key \
 		"$OTACTL" cards import "$d/cards.csv" > /dev/null || die "N=$N: card import failed"
 
-	[ "$N" = "${NS%% *}" ] && drive api api --count "$API_COUNT" --conns "$CONNS"
+	drive api api --count "$API_COUNT" --conns "$CONNS"
 	drive max max --count "$COUNT" --conns "$CONNS"
-	WHO=super1 drive campaign "campaign$BATCH" --count "$COUNT" --batch "$BATCH" --conns 2
+	local half
+	half=$(awk -v r="$LAST_PER_S" 'BEGIN { r = int(r / 2); print r < 1 ? 1 : r }')
+	WHO=super1 drive campaign "campaign$((BATCH < COUNT ? BATCH : COUNT))" --count "$COUNT" \
+		--batch "$((BATCH < COUNT ? BATCH : COUNT))" --conns 2
 	[ "$N" = "${NS##* }" ] && perf_start
 	drive rate "rate$RATE" --rate "$RATE" --seconds "$SECONDS_RATE" --conns "$RATE_CONNS"
 	[ "$N" = "${NS##* }" ] && perf_stop
+	drive rate "rate$half" --rate "$half" --seconds "$SECONDS_HALF" --conns "$RATE_CONNS"
 
 	kill -USR1 "$FARM_PID"
 	sleep 0.2
@@ -162,23 +180,25 @@ for N in $NS; do one_n "$N"; done
 python3 - "$results" <<'EOF'
 import sys
 rows = [dict(kv.split("=", 1) for kv in line.split()) for line in open(sys.argv[1])]
-api = next((r for r in rows if r["label"] == "api"), None)
-base = float(api["per_s"]) if api else 0
+fmt = "%-6s %-14s %8s %9s %9s %11s %6s %7s %6s %6s %6s"
 print("")
-print("%-7s %-9s %10s %9s %9s %9s %12s %10s" % ("N", "phase", "cmds/s", "p50 ms", "p99 ms", "confirmed",
-      "x API req/s", "p99 / API"))
+print(fmt % ("N", "phase", "cmds/s", "p50 ms", "p99 ms", "confirmed", "xAPI", "p99/API", "ota", "gw", "farm"))
+api = {}
 for r in rows:
     if r["label"] == "api":
-        print("%-7s %-9s %10s %9s %9s %9s %12s %10s" % ("-", "api", r["per_s"], r["p50_ms"], r["p99_ms"], "-",
-              "1.000", "1.0"))
+        api[r["N"]] = r
+        print(fmt % (r["N"], "api GET /v1/me", r["per_s"], r["p50_ms"], r["p99_ms"], "-", "1.00", "1.0",
+                     r["cpu_ota_ms"], r["cpu_gw_ms"], r["cpu_farm_ms"]))
         continue
-    ratio = float(r["per_s"]) / base if base else 0
-    p99r = float(r["p99_ms"]) / float(api["p99_ms"]) if api and float(api["p99_ms"]) else 0
-    print("%-7s %-9s %10s %9s %9s %9s %12.3f %10.1f" % (r["N"], r["label"], r["per_s"], r["p50_ms"], r["p99_ms"],
-          "%s/%s" % (r["confirmed"], r["sent"]), ratio, p99r))
+    a = api.get(r["N"])
+    ratio = float(r["per_s"]) / float(a["per_s"]) if a and float(a["per_s"]) else 0
+    p99r = float(r["p99_ms"]) / float(a["p99_ms"]) if a and float(a["p99_ms"]) else 0
+    print(fmt % (r["N"], r["label"], r["per_s"], r["p50_ms"], r["p99_ms"], "%s/%s" % (r["confirmed"], r["sent"]),
+                 "%.2f" % ratio, "%.1f" % p99r, r["cpu_ota_ms"], r["cpu_gw_ms"], r["cpu_farm_ms"]))
 print("")
-print("cmds/s: confirmed commands / (last confirmation - first request). Baseline: GET /v1/me with the same")
-print("connections (TLS client certificate, audit entry); 'x API req/s' = cmds/s over that request rate.")
+print("cmds/s: confirmed commands / (last confirmation - first scheduled request); p50/p99: request scheduled ->")
+print("'confirmed' committed (PoR verified). xAPI, p99/API: against GET /v1/me on the same connections for the same")
+print("N (TLS client certificate + one audited transaction). ota/gw/farm: CPU ms used per command by each process.")
 bad = [r for r in rows if r["label"] != "api" and r["confirmed"] != r["sent"]]
 sys.exit(1 if bad else 0)
 EOF
