@@ -6,8 +6,8 @@
 #
 # The operator imports the card and enrols its owner (password + TOTP); the owner reports the phone lost: RING,
 # MESSAGE on the screen, LOCATE (cell and IMEI), LOCK (lock screen, no service), the phone is switched off and
-# on (still locked), WIPE (two supervisors: card data cleared, handset data unreadable), UNLOCK with the owner's
-# secret (service back). Each step shows the request, the secured packet the server stored and sent (SPI, KIc,
+# on (still locked), a replayed and a forged packet (refused), WIPE (two supervisors: card data cleared, handset
+# data unreadable), UNLOCK with the owner's secret (service back). Each step shows the request, the secured packet the server stored and sent (SPI, KIc,
 # KID, TAR, counter, padding, checksum, data), the PoR(s) the card sent back, the server's verdict and timings,
 # and the handset's state file. Then the audit log and its chain check. Everything (certificates, master key,
 # configs) is made here in a temp dir; everything started is stopped on exit.
@@ -23,7 +23,6 @@ export OTACTL=$B/bin/otactl
 # The system interpreter: version-manager shims in PATH can cost a second per start.
 PY=$(command -v /usr/bin/python3 || command -v python3)
 show() { "$PY" "$ROOT/tests/demo/show.py" "$@"; }
-SHOW=show
 
 MSISDN=15550100001                      # the handset's number; the gateway's lab route takes numbers 1...
 IMEI=356938035643809
@@ -166,11 +165,12 @@ EOF
 	say ota-server "$(as super1 "$OTACTL" cards import cards.csv)"
 	printf 'correct horse battery staple\n' > alice.pw
 	say agent1 "otactl owners add alice --password-file alice.pw"
-	local out secret code
+	local out secret hidden code
 	out=$(as agent1 "$OTACTL" owners add alice --password-file alice.pw)
 	secret=$(sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p' <<< "$out")
 	[ -n "$secret" ] || die "no TOTP secret in: $out"
-	say ota-server "$(sed "s/$secret/${secret:0:4}...(${#secret} base32 digits, for alice's authenticator app)/" <<< "$out")"
+	hidden="${secret:0:4}...(${#secret} base32 digits, for the authenticator app)"
+	say ota-server "${out//$secret/$hidden}"
 	say agent1 "otactl devices add $ICCID --owner alice --label \"alice's phone\""
 	say ota-server "$(as agent1 "$OTACTL" devices add "$ICCID" --owner alice --label "alice's phone")"
 	code=$(show totp "$secret")
@@ -262,8 +262,10 @@ audit() {
 }
 
 main() {
-	[ -x "$OTACTL" ] && [ -x "$B/bin/ota-server" ] && [ -x "$B/bin/handset-sim" ] && [ -x "$B/bin/sms-gateway" ] ||
-		die "programs missing in $B/bin: run make all"
+	local p
+	for p in otactl ota-server sms-gateway handset-sim simtool; do
+		[ -x "$B/bin/$p" ] || die "$B/bin/$p is missing: run make all (or make demo)"
+	done
 	local t0
 	t0=$(now_ms)
 	if [ -n "${DEMO_DIR:-}" ]; then DEMO=$DEMO_DIR; mkdir -p "$DEMO"; else DEMO=$(mktemp -d /tmp/simguard-demo.XXXXXX); fi

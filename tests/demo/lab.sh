@@ -3,8 +3,8 @@
 # command line - a CA, the server's certificate, operator certificates (CN = name, OU = role) and the CRL the
 # server insists on, the master key - then sms-gateway with a lab route, handset-sim with the simulated UICC, and
 # ota-server on SQLite, all on loopback ports nobody uses. demo_stop (also on EXIT) stops what was started.
-# Needs: B (build dir), DEMO (the temp dir); uses free_port / wait_port / stop_pidfile / smsgw_* from
-# tests/integration/lib.
+# Needs: B (build dir), DEMO (the temp dir), show (tests/demo/show.py); uses free_port / wait_port / stop_pidfile /
+# smsgw_* from tests/integration/lib.
 
 DEMO_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/../integration/lib" && pwd)
 . "$DEMO_LIB/osmo-lab.sh"
@@ -86,7 +86,7 @@ EOF
 	} > "$DEMO/handset.cfg"
 	"$B/bin/handset-sim" -c "$DEMO/handset.cfg" -q >> "$DEMO/handset.log" 2>&1 &
 	echo $! > "$DEMO/handset.pid"
-	"$SHOW" wait "$STATE" 's["smpp"]["bound"] and s["service"] != "none" and s["power"] == "on"' 20
+	show wait "$STATE" 's["smpp"]["bound"] and s["service"] != "none" and s["power"] == "on"' 20
 }
 
 # demo_start_server: ota-server on SQLite, operators by client certificate, SMPP to the gateway.

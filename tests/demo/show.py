@@ -10,7 +10,7 @@ result come from the server's API (`otactl --json commands status`). Only the Py
     show.py wait STATE_FILE EXPR [SECONDS]        until EXPR (Python, `s` = the state) holds; exit 1 on timeout
     show.py get STATE_FILE EXPR                   print EXPR's value
     show.py handset STATE_FILE                    the handset: power, service, screen, tone, user data
-    show.py follow ID T0_MS [KIND]                poll the command until final, then print the exchange
+    show.py follow ID T0_MS                       poll the command until final, then print the exchange
     show.py audit                                 the audit log (otactl --json audit list) as a table
     show.py vty PORT COMMAND...                   run VTY commands in enable mode, print their output
     show.py totp BASE32_SECRET                    the RFC 6238 code of now (SHA-1, 6 digits, 30 s)
@@ -201,7 +201,7 @@ def show_tlvs(data, names, render):
 
 
 def stored_packets(cmd_id):
-    db = sqlite3.connect("file:%s?mode=ro" % os.environ["DEMO_DB"], uri=True)
+    db = sqlite3.connect("file:%s?mode=ro" % os.environ["DEMO_DB"], uri=True, timeout=5)
     try:
         return db.execute("SELECT kvn, cntr, hex(packet), sent_at, msgid FROM attempts WHERE command_id = ?"
                           " ORDER BY id", (cmd_id,)).fetchall()
@@ -246,10 +246,13 @@ def show_pors(kvn, cntr, spi, kic, kid, tar):
         rc, out = otactl("packet", "decode-por", "--spi", spi, "--kic", kic, "--kid", kid, "--tar", tar, "--cntr",
                          str(cntr), *key_env(kvn), "--udh", m["ud"], check=False)
         p = json.loads(out)
-        if rc != 0:
-            continue  # another counter's PoR
+        if rc != 0 and "echoes counter" in p.get("error", ""):
+            continue  # another command's PoR
         found += 1
         hex_block("  PoR %d" % found, m["ud"], ", the user data of the handset's MO message to %s" % m["to"])
+        if rc != 0:
+            more("  does NOT verify: %s" % p.get("error", p["checksum"]["result"]))
+            continue
         more("  TAR %s  CNTR %d  PCNTR %d  status %02X \"%s\"  CC %s %s" %
              (spaced(p["tar"]), p["cntr"], p["pcntr"], p["status"]["code"], p["status"]["name"],
               p["checksum"].get("value", ""), p["checksum"]["result"]))
@@ -430,10 +433,13 @@ def cmd_stored(cmd_id):
 
 
 def cmd_tpdu(packet):
-    """SMS-DELIVER (TS 23.040): MTI 00, MMS, UDHI; TP-OA 12345; PID 7F (USIM data download); DCS F6; an SCTS;
-    the user data: header 02 70 00 (command packet), then the packet."""
+    """SMS-DELIVER (TS 23.040): MTI 00, MMS, UDHI; TP-OA 12345; PID 7F (USIM data download); DCS F6; SCTS now
+    (UTC, semi-octets); the user data: header 02 70 00 (command packet), then the packet."""
     ud = bytes.fromhex("027000" + packet)
-    tpdu = bytes([0x44, 5, 0x81, 0x21, 0x43, 0xF5, 0x7F, 0xF6]) + bytes.fromhex("62113211000000") + bytes([len(ud)])
+    now = time.gmtime()
+    scts = bytes((v % 10) << 4 | (v % 100) // 10
+                 for v in (now.tm_year, now.tm_mon, now.tm_mday, now.tm_hour, now.tm_min, now.tm_sec, 0))
+    tpdu = bytes([0x44, 5, 0x81, 0x21, 0x43, 0xF5, 0x7F, 0xF6]) + scts + bytes([len(ud)])
     print((tpdu + ud).hex().upper())
     return 0
 
