@@ -84,13 +84,17 @@ EOF
 # write_peer FILE: the SMSC + card stand-in. Cards and their behaviour come from a JSON file it rereads for each
 # packet: {"MSISDN": {"kic": HEX, "kid": HEX, "do": "ok" | "status:XX" | "result:XX" | "silent" | "short-then-ok",
 # "cntr": last counter seen}}. Every packet is logged as a JSON line (msisdn, cntr, verified, data, answer).
+# Optional 4th argument: a delay before each submit_sm_resp; the most submit_sm unanswered at once goes to
+# LOG.window (the ESME's window, seen from the SMSC).
 write_peer() {
 	cat > "$1" <<'PYEOF'
-import json, os, socket, struct, sys, threading
+import json, os, queue, socket, struct, sys, threading, time
 from cryptography.hazmat.primitives import cmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 port, cards_file, log_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+resp_delay = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0   # s before each submit_sm_resp (an SMSC's latency)
+window_max = [0]   # most submit_sm seen unanswered on one connection, written to LOG.window
 lock = threading.Lock()
 seen = {}      # msisdn -> highest counter accepted, like a card's stored counter (mode "higher")
 msgid = [1000]
@@ -209,28 +213,51 @@ def answer(conn, dst, ud, mid, sm):
     return out + [deliver(dst, 0x40, por(card, tar, cntr, 0, b"OK"))]
 
 def serve(conn):
-    seq = [1]
+    seq, inflight, send_lock, q = [1], [0], threading.Lock(), queue.Queue()
     buf = b""
+
+    def settle(sq, body):   # submit_sm_resp, then what the card and the network answer
+        with lock:
+            msgid[0] += 1; mid = "%010d" % msgid[0]
+        dst, ud, sm = parse_submit(body)
+        with send_lock:
+            conn.sendall(pdu(0x80000004, sq, mid.encode() + b"\0"))
+            for b in answer(conn, dst, ud, mid, sm):
+                seq[0] += 1
+                conn.sendall(pdu(0x05, seq[0], b))
+
+    def held():             # with a response delay: submits answered in arrival order, each after the delay
+        while True:
+            due, sq, body = q.get()
+            time.sleep(max(0.0, due - time.time()))
+            with lock:      # counted out before the answer leaves: never more than the ESME itself counts
+                inflight[0] -= 1
+            try:
+                settle(sq, body)
+            except OSError:
+                return
+
+    if resp_delay:
+        threading.Thread(target=held, daemon=True).start()
     while True:
         while len(buf) < 16 or len(buf) < struct.unpack(">I", buf[:4])[0]:
             d = conn.recv(65536)
             if not d: return
             buf += d
         n, cmd, st, sq = struct.unpack(">IIII", buf[:16]); body = buf[16:n]; buf = buf[n:]
-        if cmd == 0x09:
-            conn.sendall(pdu(0x80000009, sq, b"PEER\0"))
-        elif cmd == 0x15:
-            conn.sendall(pdu(0x80000015, sq))
-        elif cmd == 0x06:
-            conn.sendall(pdu(0x80000006, sq)); return
-        elif cmd == 0x04:
+        if cmd in (0x09, 0x15, 0x06):
+            with send_lock:
+                conn.sendall(pdu(0x80000000 | cmd, sq, b"PEER\0" if cmd == 0x09 else b""))
+            if cmd == 0x06: return
+        elif cmd == 0x04 and resp_delay:
             with lock:
-                msgid[0] += 1; mid = "%010d" % msgid[0]
-            dst, ud, sm = parse_submit(body)
-            conn.sendall(pdu(0x80000004, sq, mid.encode() + b"\0"))
-            for b in answer(conn, dst, ud, mid, sm):
-                seq[0] += 1
-                conn.sendall(pdu(0x05, seq[0], b))
+                inflight[0] += 1
+                if inflight[0] > window_max[0]:
+                    window_max[0] = inflight[0]
+                    open(log_file + ".window", "w").write("%d\n" % window_max[0])
+            q.put((time.time() + resp_delay, sq, body))
+        elif cmd == 0x04:
+            settle(sq, body)
 
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", port)); s.listen(4)

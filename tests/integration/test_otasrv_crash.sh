@@ -29,7 +29,8 @@ open(d + "/cards.csv", "w").write("\n".join(rows) + "\n")
 open(d + "/iccids.txt", "w").write("\n".join("89490000000001%05d" % (1 + j % 50) for j in range(n)) + "\n")
 EOF
 
-python3 "$tmp/peer.py" "$SP" "$tmp/cards.json" "$tmp/peer.log" 2> "$tmp/peer.err" &
+# the SMSC answers each submit_sm after 10 ms: the server's window of 50 fills up
+python3 "$tmp/peer.py" "$SP" "$tmp/cards.json" "$tmp/peer.log" 0.01 2> "$tmp/peer.err" &
 pids+=($!)
 start_server() {
 	"$OTASRV" -c "$tmp/ota.cfg" >> "$tmp/server.log" 2>&1 &
@@ -82,6 +83,9 @@ for l in open(sys.argv[1]):
     seen[r["msisdn"]].add(r["cntr"])
 print("# packets seen by the cards: %d" % sum(len(s) for s in seen.values()), file=sys.stderr)
 EOF
+w=$(cat "$tmp/peer.log.window" 2>/dev/null)
+[ "${w:-0}" -gt 1 ] && [ "${w:-0}" -le 50 ] && ok "throttled to the SMSC window: at most $w of 50 submit_sm unanswered" ||
+	not_ok "throttled to the SMSC window" "most unanswered: ${w:-?}, window 50"
 kill "$SRV"
 wait "$SRV" 2>/dev/null
 dups=$(sqlite3 "$tmp/ota.db" "SELECT count(*) FROM (SELECT card_id, kvn, cntr FROM attempts GROUP BY 1, 2, 3 HAVING count(*) > 1)")

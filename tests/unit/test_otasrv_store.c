@@ -1,7 +1,7 @@
 /* Unit tests of the OTA server's store on SQLite: card CSV import (every kind of bad line reported with its
  * column, keys sealed so the database file never holds them in clear), counters that only move forward,
- * supervised resync, command claiming with leases, and the audit chain finding a changed, removed, reordered or
- * cut-off entry when someone edits the database behind the server's back. */
+ * supervised resync, command claiming with leases, schema migrations, and the audit chain finding a changed,
+ * removed, reordered or cut-off entry when someone edits the database behind the server's back. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -510,6 +510,50 @@ static void test_audit_forged_recomputed(void **state)
 	assert_int_equal(verify(f, what, sizeof(what)), 5);
 }
 
+/* Schema migrations: a database left at version 3 (before the notification SMS columns) is brought to the current
+ * version at open, keeping its rows - an old notification is not sent by SMS after the fact, a new one is; a
+ * database newer than the binary is refused. */
+static void test_schema_migration(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_notify_sms sms[4];
+	struct sg_error err;
+	json_t *list;
+
+	assert_int_equal(osv_store_schema_version(f->s), OSV_SCHEMA_VERSION);
+	osv_store_close(f->s);
+	tamper(f, "DROP INDEX notifications_sms; ALTER TABLE notifications DROP COLUMN sms_to;"
+		  "ALTER TABLE notifications DROP COLUMN sms_state; ALTER TABLE notifications DROP COLUMN sms_next_at;"
+		  "ALTER TABLE notifications DROP COLUMN sms_tries; DELETE FROM schema_version WHERE version = 4;"
+		  "INSERT INTO owners (name, pw_hash, totp, notify_msisdn, created_at)"
+		  " VALUES ('olga', 'x', x'00', '4917699003', 1);"
+		  "INSERT INTO notifications (owner_id, command_id, text, created_at) VALUES (1, 7, 'before v4', 1);");
+	f->s = osv_store_open(f->path, &f->kb, "test-1", &err);
+	if (!f->s)
+		fail_msg("%s", err.msg);
+	assert_int_equal(osv_store_schema_version(f->s), 4);
+	assert_int_equal(osv_notify(f->s, 1, 8, "after v4", 2, &err), 0);
+	list = osv_notifications(f->s, 1, 0, &err);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "text")), "before v4");
+	assert_null(json_object_get(json_array_get(list, 0), "sms"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "sms")), "waiting");
+	json_decref(list);
+	assert_int_equal(osv_notify_sms_claim(f->s, 10, 30, 4, sms, &err), 1);
+	assert_string_equal(sms[0].text, "after v4");
+	assert_string_equal(sms[0].msisdn, "4917699003");
+
+	osv_store_close(f->s);
+	tamper(f, "INSERT INTO schema_version (version) VALUES (99)");
+	f->s = osv_store_open(f->path, &f->kb, "test-1", &err);
+	assert_null(f->s);
+	assert_non_null(strstr(err.msg, "schema version 99 is newer than this server"));
+	/* for the teardown: open again without the bogus version */
+	tamper(f, "DELETE FROM schema_version WHERE version = 99");
+	f->s = osv_store_open(f->path, &f->kb, "test-1", &err);
+	assert_non_null(f->s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +574,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_reordered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_forged_recomputed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_migration, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
