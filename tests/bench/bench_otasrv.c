@@ -4,7 +4,8 @@
  * whose attempt row is committed (secure + commit). Grouped as the server groups them: a campaign stores its
  * commands in one transaction (here 1000), the dispatcher claims and secures one SMSC window (100) per
  * transaction. Baseline, same run: the same work with one transaction (one disk sync) per command and step.
- * Goal: >= 5,000 commands/s. */
+ * Goal: >= 5,000 commands/s. Also printed per second of the process's CPU time, which other processes on a
+ * shared machine do not shift. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +24,17 @@
 #define WINDOW 100
 #define GOAL 5000.0
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static int add_card(void *ctx, int line, struct osv_card_import *ci, struct sg_error *err)
@@ -100,14 +106,16 @@ static int secure(struct osv_store *s, const struct osv_engine_cfg *cfg, int max
 	return n;
 }
 
-static double run(struct osv_store *s, int total, int batch, int window, struct osv_outgoing *out)
+/* Commands per second of wall time; *cpu_rate gets them per second of this process's CPU time (on a shared
+ * machine the wall time also holds other processes' turns and the disk's sync latency). */
+static double run(struct osv_store *s, int total, int batch, int window, struct osv_outgoing *out, double *cpu_rate)
 {
 	struct osv_actor a = { .kind = OSV_ACTOR_SUPERVISOR, .name = "operator:bench" };
 	struct osv_engine_cfg cfg;
 	struct sg_error err;
 	int64_t now = time(NULL);
 	int sent = 0;
-	double t0 = now_s();
+	double t0 = now_s(), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 
 	osv_engine_cfg_defaults(&cfg);
 	for (int i = 0; i < total; i += batch) {
@@ -121,6 +129,7 @@ static double run(struct osv_store *s, int total, int batch, int window, struct 
 		while (sent < i + batch)
 			sent += secure(s, &cfg, window, now, out);
 	}
+	*cpu_rate = total / (clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0);
 	return total / (now_s() - t0);
 }
 
@@ -132,17 +141,20 @@ int main(void)
 	struct osv_keybox kb;
 	struct osv_store *s;
 	struct sg_error err;
-	double base, fast;
+	double base, fast, base_cpu, fast_cpu;
 
 	if (!mkdtemp(dir) || !out || osv_keybox_init(&kb, master, &err) < 0)
 		return 1;
 	s = setup(dir, &kb);
-	base = run(s, N_BASE, 1, 1, out);
-	fast = run(s, N_CMDS, CAMPAIGN, WINDOW, out);
+	base = run(s, N_BASE, 1, 1, out, &base_cpu);
+	fast = run(s, N_CMDS, CAMPAIGN, WINDOW, out, &fast_cpu);
 	printf("ota-server core, SQLite WAL synchronous=FULL, AES-128 keysets, %d cards:\n", N_CARDS);
-	printf("  baseline, one transaction per command and step:  %8.0f commands/s\n", base);
-	printf("  campaigns of %d, SMSC window of %d:            %8.0f commands/s  (%.1fx baseline; goal >= %.0f/s: %s)\n",
-	       CAMPAIGN, WINDOW, fast, fast / base, GOAL, fast >= GOAL ? "met" : "NOT met");
+	printf("  baseline, one transaction per command and step:  %8.0f commands/s  (%8.0f per CPU second)\n", base,
+	       base_cpu);
+	printf("  campaigns of %d, SMSC window of %d:            %8.0f commands/s  (%8.0f per CPU second)\n",
+	       CAMPAIGN, WINDOW, fast, fast_cpu);
+	printf("  ratio: %.1fx baseline (%.1fx per CPU second); goal >= %.0f/s: %s\n", fast / base, fast_cpu / base_cpu,
+	       GOAL, fast >= GOAL ? "met" : "NOT met");
 	osv_store_close(s);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
