@@ -5,7 +5,9 @@
 #   `path`                            the file or directory exists
 #   `path.c:name` / `path.h:name`     the function is defined in the .c file (declared in the .h file);
 #                                     for tests/unit/test_*.c it must be registered with cmocka_unit_test*(name)
-#   `path.sh: "TAP name"`             the script contains the TAP name (or a literal prefix of it) in quotes
+#   `path.sh: "TAP name"`             the script (or a tests/integration/lib file it sources) has the TAP name, or a
+#                                     literal prefix of it, in quotes, not only after not_ok; or a quoted template
+#                                     with shell variables prints it, each variable an argument the scripts pass
 #   `specs/x.md#Heading text`         the spec has a heading containing that text
 # Paths are relative to the repository root and start with an area directory (lib/, ota-server/, tests/, ...).
 # With the seed document (../shared/seeds, X.1127) present it also checks that every requirement bullet of §8.1-8.5,
@@ -48,14 +50,61 @@ def exists(path):
 	return os.path.exists(os.path.join(root, path))
 
 
+def sourced(path, seen=None):
+	"""The script and the tests/integration/lib/*.sh files it sources (". .../lib/X.sh"), transitively."""
+	seen = seen if seen is not None else []
+	if path in seen or not exists(path):
+		return seen
+	seen.append(path)
+	for lib in re.findall(r"(?m)(?:^|\s)(?:\.|source)\s+[^\n]*?lib/([\w.-]+\.sh)", text(path)):
+		sourced("tests/integration/lib/" + lib, seen)
+	return seen
+
+
+EXPANSION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_0-9@#?]+")
+
+
+def argument(value, code):
+	if not value:
+		return True
+	if '"' + value + '"' in code or re.search(r"(?m)(?:^|[ \t])%s(?=[ \t;)]|$)" % re.escape(value), code):
+		return True
+	return len(value) <= 4 and re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(value), code) is not None
+
+
+def template_match(name, texts):
+	"""name is a TAP name a quoted template prints: the template's literal text (10 characters at least) as
+	written, each shell expansion standing for an argument the scripts pass outside comments: a whole quoted string
+	("replay of the captured LOCK"), a shell word (PC/SC), or any word of up to 4 characters (02)."""
+	# where arguments are looked for: the scripts without their comments
+	code = re.sub(r"(?m)(^|[ \t])#.*$", r"\1", "\n".join(texts))
+	for t in texts:
+		for m in re.finditer(r'"((?:[^"\\\n]|\\.)*)"', t):
+			tpl = m.group(1)
+			if "$" not in tpl or re.search(r"not[_ ]ok (- )?$", t[max(0, m.start() - 10):m.start()]):
+				continue
+			parts = EXPANSION.split(tpl)
+			if sum(len(x) for x in parts) < 10:
+				continue
+			rx = "(.*?)".join(re.escape(x) for x in parts)
+			hit = re.fullmatch(rx, name)
+			if hit and all(argument(g, code) for g in hit.groups()):
+				return True
+	return False
+
+
 def check_tap(path, name, t):
-	# the name in quotes, at least once where it is not only printed by a failure ("not_ok NAME")
-	hits = [m.start() for q in "\"'" for m in re.finditer(re.escape(q + name), t)]
-	if not hits:
-		return '%s: no TAP name starting "%s"' % (path, name)
-	if all(re.search(r"not[_ ]ok (- )?$", t[max(0, h - 10):h]) for h in hits):
+	# the name in quotes (or a literal prefix of it), at least once where it is not only printed by a failure
+	# ("not_ok NAME"), in the script or a lib/*.sh it sources; or the name a template with shell variables prints
+	texts = [text(f) for f in sourced(path)]
+	hits = [(x, m.start()) for x in texts for q in "\"'" for m in re.finditer(re.escape(q + name), x)]
+	if any(not re.search(r"not[_ ]ok (- )?$", x[max(0, h - 10):h]) for x, h in hits):
+		return None
+	if template_match(name, texts):
+		return None
+	if hits:
 		return '%s: "%s" is only printed as "not ok"' % (path, name)
-	return None
+	return '%s: no TAP name "%s" (nor a prefix of one, nor one a template prints)' % (path, name)
 
 
 def check_func(path, name, t):
@@ -201,26 +250,34 @@ fi
 
 # The checker itself must be able to fail: a small tree of its own, one good row and rows with every kind of broken
 # reference, each of which must be reported.
-mkdir -p "$tmp/root/lib" "$tmp/root/tests/unit" "$tmp/root/tests/integration" "$tmp/root/specs"
+mkdir -p "$tmp/root/lib" "$tmp/root/tests/unit" "$tmp/root/tests/integration/lib" "$tmp/root/specs"
 printf 'static int helper(int x);\nint real_function(int x)\n{\n\treturn helper(x);\n}\n' > "$tmp/root/lib/code.c"
 printf 'static void test_real(void **state)\n{\n}\n\tcmocka_unit_test(test_real),\n' > "$tmp/root/tests/unit/test_x.c"
-# shellcheck disable=SC2016 # the fake script's $v stays literal
-printf 'check "real name with $v" true\nnot_ok "printed only on failure"\n' > "$tmp/root/tests/integration/test_y.sh"
+cat > "$tmp/root/tests/integration/test_y.sh" <<'EOF'
+. "$(dirname "$0")/lib/helper.sh"
+check "real name with $v" true
+not_ok "printed only on failure"
+refused() { ok "$1: refused by the card"; }
+refused "wrong keys"
+cycle PC/SC # not over USSD
+EOF
+# shellcheck disable=SC2016 # the fake helper's $1 stays literal
+printf 'cycle() { ok "LOCK over $1: confirmed by the PoR"; }\n' > "$tmp/root/tests/integration/lib/helper.sh"
 printf '# Spec\n\n## 2. Real section\n' > "$tmp/root/specs/s.md"
 cat > "$tmp/planted.md" <<'EOF'
 | ID | Requirement | Status | Where | Evidence |
 |----|-------------|--------|-------|----------|
-| GSMA-I.1.1 | good | Met | `lib/code.c:real_function`, `specs/s.md#Real section` | `tests/unit/test_x.c:test_real`, `tests/integration/test_y.sh: "real name with"` |
-| GSMA-I.9.9 | broken | Met | `lib/code.c:helper`, `lib/code.c:gone`, `specs/s.md#No such heading` | `tests/unit/test_x.c:test_gone`, `tests/integration/test_y.sh: "no such name"`, `tests/integration/test_y.sh: "printed only on failure"`, `tests/unit/test_none.c` |
+| GSMA-I.1.1 | good | Met | `lib/code.c:real_function`, `specs/s.md#Real section` | `tests/unit/test_x.c:test_real`, `tests/integration/test_y.sh: "real name with"`, `tests/integration/test_y.sh: "wrong keys: refused by the card"`, `tests/integration/test_y.sh: "LOCK over PC/SC: confirmed by the PoR"` |
+| GSMA-I.9.9 | broken | Met | `lib/code.c:helper`, `lib/code.c:gone`, `specs/s.md#No such heading` | `tests/unit/test_x.c:test_gone`, `tests/integration/test_y.sh: "no such name"`, `tests/integration/test_y.sh: "printed only on failure"`, `tests/integration/test_y.sh: "LOCK over USSD: confirmed by the PoR"`, `tests/integration/test_y.sh: "right keys: refused by the card"`, `tests/unit/test_none.c` |
 | GSMA-I.9.8 | no test | Partly | `lib/code.c:real_function` | none |
 | GSMA-I.9.8 | repeated, bad status | Maybe | `lib/code.c` | — | extra |
 Prose with `lib/missing.c` and `lib/code.c:real function`.
 EOF
 check_doc "$tmp/root" "$tmp/planted.md" > "$tmp/planted.out"
 rc=$?
-want=("ok - GSMA-I.1.1: Met" "no definition of helper()" "no definition of gone()"
+want=("ok - GSMA-I.1.1: Met" 'no TAP name "LOCK over USSD: confirmed by the PoR"' 'no TAP name "right keys: refused by the card"' "no definition of helper()" "no definition of gone()"
 	'no heading containing "No such heading"' "no cmocka test test_gone registered"
-	'no TAP name starting "no such name"' '"printed only on failure" is only printed as "not ok"'
+	'no TAP name "no such name"' '"printed only on failure" is only printed as "not ok"'
 	"tests/unit/test_none.c: no such file" "claims 'Partly' but names no test" "ID also on line"
 	"status 'Maybe'" "6 cells, 5 expected" "lib/missing.c: no such file" "unreadable reference")
 missing=""
