@@ -55,12 +55,11 @@ as() {
 }
 
 now_ms() { date +%s%3N; }
-mo_count() { show get "$STATE" 'len(s["mo"])'; }
 
-# handset_view NAME: the handset's state, and a copy of the state file as state-NAME.json.
+# handset_view NAME [EXPR]: once EXPR holds (Python, s = the state; 10 s at most), the handset's state, and a copy
+# of the state file as state-NAME.json.
 handset_view() {
-	show handset "$STATE"
-	cp "$STATE" "$DEMO/state-$1.json"
+	show view "$STATE" "$DEMO/state-$1.json" "${2:-True}" || die "the handset's state did not come to: $2"
 }
 
 # args ARGS...: the arguments as one would type them (quoted where they hold spaces).
@@ -77,7 +76,6 @@ request() {
 	local who=$1 verb=$2 out
 	shift 2
 	say "$who" "otactl commands send $ICCID $verb$(args "$@")"
-	MO_FROM=$(mo_count)
 	T0=$(now_ms)
 	out=$(as "$who" "$OTACTL" commands send "$ICCID" "$verb" "$@") || die "the server refused: $out"
 	CMD_ID=$(sed -n 's/^command \([0-9]*\) .*/\1/p' <<< "$out")
@@ -86,7 +84,7 @@ request() {
 
 # follow WHO: wait for command CMD_ID to be final and show the whole exchange; fails unless confirmed.
 follow() {
-	DEMO_MO_FROM=$MO_FROM as "$1" show follow "$CMD_ID" "$T0" || die "command $CMD_ID was not confirmed"
+	as "$1" show follow "$CMD_ID" "$T0" || die "command $CMD_ID was not confirmed"
 }
 
 # act WHO VERB [OPTIONS...]: request and follow.
@@ -140,8 +138,7 @@ setup_lab() {
 	say handset-sim "number $MSISDN, IMEI $IMEI, bound to the gateway's lab route; the user adds a contact"
 	say "" "and a note (sealed under the key the card's anti-theft applet hands out; handset-sim VTY):"
 	show vty "$HS_VTY" "handset contact Mum +15550100077" "handset note bike lock 4711"
-	show wait "$STATE" 'len(s["user_data"]["data"]["notes"]) == 1' 10 || die "the user data were not stored"
-	handset_view start
+	handset_view start 'len(s["user_data"]["data"]["notes"]) == 1'
 	demo_start_server || die "ota-server did not start: $(tail -3 "$DEMO/ota-server.log")"
 	say ota-server "https://127.0.0.1:$HTTPS_PORT (TLS, operators by client certificate), SQLite $DEMO_DB"
 	export OTACTL_SERVER=https://127.0.0.1:$HTTPS_PORT OTACTL_CA=$DEMO/pki/ca.pem
@@ -185,13 +182,11 @@ EOF
 story() {
 	scene "2. alice's phone is gone. She asks it to RING"
 	act alice ring --duration 30
-	show wait "$STATE" 's["toolkit"]["screen"]["tone"]["playing"]' 10 || die "no tone"
-	handset_view ring
+	handset_view ring 's["toolkit"]["screen"]["tone"]["playing"]'
 
 	scene "3. MESSAGE on the screen for whoever finds it"
 	act alice message --message "This phone is lost. Please call $OWNER_CONTACT"
-	show wait "$STATE" '"Please call" in (s["toolkit"]["screen"]["idle_text"] or "")' 10 || die "no message"
-	handset_view message
+	handset_view message '"Please call" in (s["toolkit"]["screen"]["idle_text"] or "")'
 
 	scene "4. LOCATE: where is it, and in which handset is the card?"
 	act alice locate
@@ -207,9 +202,7 @@ story() {
 	scene "6. The thief switches the phone off and on, replays and forges packets: still locked"
 	say thief "switches the phone off and on (handset-sim VTY):"
 	power_cycle_vty
-	show wait "$STATE" 's["service"] == "limited" and "Locked" in (s["toolkit"]["screen"]["idle_text"] or "")' 10 ||
-		die "the lock did not survive the power cycle"
-	handset_view powercycle
+	handset_view powercycle 's["service"] == "limited" and "Locked" in (s["toolkit"]["screen"]["idle_text"] or "")'
 	say thief "plays back the RING packet he recorded off the air (it carried counter 2), and an UNLOCK he"
 	say "" "built himself with otactl and guessed keys (all zero), to the handset (handset-sim VTY):"
 	local t0 replayed forged
@@ -243,15 +236,11 @@ story() {
 
 	scene "8. alice gets her phone back: UNLOCK with her secret"
 	act alice unlock --secret-file unlock.secret
-	show wait "$STATE" 's["service"] == "normal" and not s["toolkit"]["screen"]["idle_text"]' 10 ||
-		die "no service after UNLOCK"
-	handset_view unlock
+	handset_view unlock 's["service"] == "normal" and not s["toolkit"]["screen"]["idle_text"]'
 	say alice "switches it off and on: the card now hands out a new user data key (the owner proof of the"
 	say "" "UNLOCK allows it), which cannot open what was sealed before the WIPE:"
 	power_cycle_vty
-	show wait "$STATE" 's["user_data"]["state"] == "unreadable" and s["service"] == "normal"' 10 ||
-		die "the user data sealed before the WIPE did not stay unreadable"
-	handset_view final
+	handset_view final 's["user_data"]["state"] == "unreadable" and s["service"] == "normal"'
 }
 
 audit() {

@@ -10,6 +10,7 @@ result come from the server's API (`otactl --json commands status`). Only the Py
     show.py wait STATE_FILE EXPR [SECONDS]        until EXPR (Python, `s` = the state) holds; exit 1 on timeout
     show.py get STATE_FILE EXPR                   print EXPR's value
     show.py handset STATE_FILE                    the handset: power, service, screen, tone, user data
+    show.py view STATE_FILE COPY EXPR             wait for EXPR, show the handset, copy its state file to COPY
     show.py follow ID T0_MS                       poll the command until final, then print the exchange
     show.py audit                                 the audit log (otactl --json audit list) as a table
     show.py vty PORT COMMAND...                   run VTY commands in enable mode, print their output
@@ -19,20 +20,15 @@ result come from the server's API (`otactl --json commands status`). Only the Py
     show.py timeline T0_MS [WHAT]                 the components' log lines since T0_MS (WHAT happened then)
     show.py adn                                   EF.ADN record 1 from `simtool --json apdu` (stdin), decoded
 Environment: OTACTL (binary), DEMO_DB (ota-server's SQLite file), DEMO_STATE (handset state file), DEMO_PROFILE
-(the card profile: keys to open packets), DEMO_MO_FROM (PoRs older than this index in "mo" are not this command's),
-and otactl's own OTACTL_* connection variables.
+(the card profile: keys to open packets), DEMO_LOGS (NAME=LOG,... for the timelines), and otactl's own OTACTL_*
+connection variables.
 """
-import base64
-import hmac
 import json
 import os
-import re
-import socket
-import struct
-import sqlite3
-import subprocess
 import sys
 import time
+
+# Other modules are imported where they are used: the demo starts this helper some forty times.
 
 COL = 12  # width of the left column ("ota-server", "card", ...)
 FINAL = ("confirmed", "rejected", "expired", "cancelled")
@@ -63,6 +59,15 @@ def cmd_wait(path, expr, seconds="10"):
             print("demo: the handset did not reach %s within %s s" % (expr, seconds), file=sys.stderr)
             return 1
         time.sleep(0.05)
+
+
+def cmd_view(path, copy_to, expr):
+    """Wait for EXPR (10 s at most), then show the handset and keep a copy of its state file."""
+    import shutil
+    rc = cmd_wait(path, expr, "10")
+    cmd_handset(path)
+    shutil.copyfile(path, copy_to)
+    return rc
 
 
 def cmd_get(path, expr):
@@ -104,6 +109,7 @@ def cmd_handset(path):
 
 
 def otactl(*args, check=True):
+    import subprocess
     p = subprocess.run([os.environ["OTACTL"]] + list(args), capture_output=True, text=True)
     if check and p.returncode != 0:
         sys.exit("demo: otactl %s: %s" % (" ".join(args[:3]), p.stderr.strip() or p.stdout.strip()))
@@ -201,6 +207,7 @@ def show_tlvs(data, names, render):
 
 
 def stored_packets(cmd_id):
+    import sqlite3
     db = sqlite3.connect("file:%s?mode=ro" % os.environ["DEMO_DB"], uri=True, timeout=5)
     try:
         return db.execute("SELECT kvn, cntr, hex(packet), sent_at, msgid FROM attempts WHERE command_id = ?"
@@ -236,20 +243,29 @@ def show_packet(kvn, pkt):
     return v
 
 
-def show_pors(kvn, cntr, spi, kic, kid, tar):
-    """The PoRs in the handset's MO messages (from DEMO_MO_FROM on) that answer this counter."""
-    mo = load_state(os.environ["DEMO_STATE"])["mo"][int(os.environ.get("DEMO_MO_FROM", "0")):]
-    found = 0
-    for m in mo:
+def pors_for(kvn, cntr, spi, kic, kid, tar):
+    """(MO message, otactl's exit code, its JSON) of the PoRs in the handset's MO messages that answer counter
+    CNTR, oldest first. Newest first the search stops at a PoR for a lower counter (an earlier command's)."""
+    import re
+    found = []
+    for m in reversed(load_state(os.environ["DEMO_STATE"])["mo"]):
         if not m["ud"].upper().startswith("027100"):
             continue
         rc, out = otactl("packet", "decode-por", "--spi", spi, "--kic", kic, "--kid", kid, "--tar", tar, "--cntr",
                          str(cntr), *key_env(kvn), "--udh", m["ud"], check=False)
         p = json.loads(out)
-        if rc != 0 and "echoes counter" in p.get("error", ""):
-            continue  # another command's PoR
-        found += 1
-        hex_block("  PoR %d" % found, m["ud"], ", the user data of the handset's MO message to %s" % m["to"])
+        other = re.search(r"echoes counter (\d+)", p.get("error", ""))
+        if other and int(other.group(1)) < cntr:
+            break
+        if not other:
+            found.insert(0, (m, rc, p))
+    return found
+
+
+def show_pors(kvn, cntr, spi, kic, kid, tar):
+    found = pors_for(kvn, cntr, spi, kic, kid, tar)
+    for n, (m, rc, p) in enumerate(found, 1):
+        hex_block("  PoR %d" % n, m["ud"], ", the user data of the handset's MO message to %s" % m["to"])
         if rc != 0:
             more("  does NOT verify: %s" % p.get("error", p["checksum"]["result"]))
             continue
@@ -280,16 +296,15 @@ def follow(cmd_id, t0_ms, timeout=40):
     sys.exit("demo: command %s did not finish within %d s (state %s)" % (cmd_id, timeout, seen))
 
 
-LOG_LINE = re.compile(r"^(\d{17}) (D\w+) (\w+) (?:\S+\.c:\d+ )?(.*)$")
-
-
 def log_events(name, path, since_ms):
     """(ms, component, text) of PATH's lines from SINCE_MS on (extended time stamps: YYYYMMDDhhmmssmmm, local)."""
+    import re
+    log_line = re.compile(r"^(\d{17}) (D\w+) (\w+) (?:\S+\.c:\d+ )?(.*)$")
     events = []
     try:
         with open(path, errors="replace") as f:
             for text in f:
-                m = LOG_LINE.match(text.rstrip("\n"))
+                m = log_line.match(text.rstrip("\n"))
                 if not m or m.group(2) == "DLGLOBAL" or " GET /v1/" in m.group(4):
                     continue  # VTY chatter and the demo's own status polls
                 ts = m.group(1)
@@ -303,6 +318,7 @@ def log_events(name, path, since_ms):
 
 def show_timeline(t0_ms, since="the request"):
     """What the components logged since the request, merged in time order (DEMO_LOGS: NAME=PATH,...)."""
+    import re
     events = []
     for item in os.environ.get("DEMO_LOGS", "").split(","):
         if "=" in item:
@@ -371,6 +387,7 @@ def cmd_audit():
 
 def vty_read(sock):
     """Everything up to the next prompt ("...> " or "...# ")."""
+    import re
     out = b""
     while not out.rstrip().endswith((b">", b"#")):
         d = sock.recv(65536)
@@ -382,6 +399,7 @@ def vty_read(sock):
 
 
 def cmd_vty(port, *commands):
+    import socket
     with socket.create_connection(("127.0.0.1", int(port)), 5) as sock:
         sock.settimeout(10)
         prompt = vty_read(sock).strip().split("\n")[-1].rstrip(">").strip()  # the host name, e.g. "handset-sim"
@@ -420,6 +438,9 @@ def cmd_adn():
 
 
 def cmd_totp(secret):
+    import base64
+    import hmac
+    import struct
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), "sha1").digest()
     off = mac[-1] & 15
@@ -451,7 +472,7 @@ def cmd_timeline(t0_ms, since="T0"):
 
 def main(argv):
     cmds = {"wait": cmd_wait, "get": cmd_get, "handset": cmd_handset, "follow": cmd_follow, "audit": cmd_audit,
-            "vty": cmd_vty, "adn": cmd_adn, "totp": cmd_totp,
+            "vty": cmd_vty, "adn": cmd_adn, "totp": cmd_totp, "view": cmd_view,
             "stored": cmd_stored, "tpdu": cmd_tpdu, "timeline": cmd_timeline}
     if len(argv) < 2 or argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
