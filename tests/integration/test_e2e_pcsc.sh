@@ -4,6 +4,7 @@
 # simulated UICC with the anti-theft applet, demo profile) on a private pcscd (own reader file on a free port, own
 # socket in a private mount namespace; ../shared/recipes/pcsc-virtual-card.md). STATUS, LOCATE (deferred PoR by
 # SMS-SUBMIT), LOCK (lock screen, no service) and UNLOCK, each confirmed by the card's PoR. Prints TAP lines.
+# shellcheck source=tests/integration/lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
 
 if ! command -v pcscd > /dev/null || [ ! -f /usr/lib/pcsc/drivers/serial/libifdvpcd.so ]; then

@@ -5,6 +5,7 @@
 # DATA DOWNLOAD) and sends the card's PoR back as the USSR confirm (op 18); LOCATE's deferred PoR (status 0C) is
 # followed by the full one in the card's SEND USSD (op 1). STATUS, LOCATE, LOCK (lock screen, no service), UNLOCK,
 # each confirmed by the PoR that came back over USSD. Prints TAP lines.
+# shellcheck source=tests/integration/lib/e2e.sh
 . "$(dirname "$0")/lib/e2e.sh"
 
 otasrv_setup
