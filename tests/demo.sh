@@ -237,6 +237,7 @@ story() {
 	scene "8. alice gets her phone back: UNLOCK with her secret"
 	act alice unlock --secret-file unlock.secret
 	handset_view unlock 's["service"] == "normal" and not s["toolkit"]["screen"]["idle_text"]'
+	say "" "(the handset asks the card for the user data key at power-up only)"
 	say alice "switches it off and on: the card now hands out a new user data key (the owner proof of the"
 	say "" "UNLOCK allows it), which cannot open what was sealed before the WIPE:"
 	power_cycle_vty

@@ -334,6 +334,8 @@ def show_timeline(t0_ms, since="the request"):
 
 def flat(value):
     """A result object as "name value, ..." (nested objects in parentheses)."""
+    if isinstance(value, dict) and value and all(isinstance(v, bool) for v in value.values()):
+        return ", ".join(k.replace("_", " ") for k, v in sorted(value.items()) if v) or "none"
     if isinstance(value, dict):
         return ", ".join("%s %s" % (k.replace("_", " "), flat(v) if not isinstance(v, dict) else "(%s)" % flat(v))
                          for k, v in sorted(value.items()))
