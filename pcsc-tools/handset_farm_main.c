@@ -241,12 +241,39 @@ static void run(struct farm *f)
 	farm_link_down(f);
 }
 
-int main(int argc, char **argv)
+/* Print the CSV, or run the farm until a signal. Returns the exit status. */
+static int farm_main(void *ctx, struct opts *o)
 {
-	void *ctx = talloc_named_const(NULL, 0, "handset-farm");
-	struct opts o = {.kvn = 0};
 	struct sg_error err;
 	struct farm f;
+	int rc = 0;
+
+	if (profile_defaults(ctx, &o->cfg, &err) < 0 || farm_init(&f, ctx, &o->cfg, &err) < 0) {
+		fprintf(stderr, "handset-farm: %s\n", err.msg);
+		return 2;
+	}
+	f.verbose = o->verbose;
+	f.stats_req = &g_stats;
+	if (o->csv) {
+		if (farm_cards_csv(&f, stdout, o->spi, o->kvn, &err) < 0) {
+			fprintf(stderr, "handset-farm: %s\n", err.msg);
+			rc = 2;
+		}
+	} else if (o->precreate && precreate(&f) < 0) {
+		rc = 1;
+	} else {
+		run(&f);
+		farm_stats_print(&f, stdout);
+	}
+	farm_free(&f);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {.kvn = 0};
+	void *ctx;
+	int rc;
 
 	o.cfg.count = 1;
 	snprintf(o.spi, sizeof(o.spi), "1619");
@@ -254,28 +281,12 @@ int main(int argc, char **argv)
 	parse_hostport("127.0.0.1:2776", &o.cfg);
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
-	if (profile_defaults(ctx, &o.cfg, &err) < 0 || farm_init(&f, ctx, &o.cfg, &err) < 0) {
-		fprintf(stderr, "handset-farm: %s\n", err.msg);
-		return 2;
-	}
-	f.verbose = o.verbose;
-	f.stats_req = &g_stats;
-	if (o.csv) {
-		if (farm_cards_csv(&f, stdout, o.spi, o.kvn, &err) < 0) {
-			fprintf(stderr, "handset-farm: %s\n", err.msg);
-			return 2;
-		}
-		return 0;
-	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	if (o.precreate && precreate(&f) < 0)
-		return 1;
-	run(&f);
-	farm_stats_print(&f, stdout);
-	farm_free(&f);
+	ctx = talloc_named_const(NULL, 0, "handset-farm");
+	rc = farm_main(ctx, &o);
 	talloc_free(ctx);
-	return 0;
+	return rc;
 }
