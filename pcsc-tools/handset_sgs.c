@@ -488,10 +488,27 @@ void handset_sgs_stop(struct handset *hs)
 	talloc_free(s);
 }
 
+/* The MO log of the state file, in the lab route's terms (to, PID, DCS, user data) plus the bearer. */
+static void mo_log(struct handset *hs, const uint8_t *tpdu, size_t len, bool sent)
+{
+	struct sms_submit sub;
+	struct sg_error err;
+	char hex[2 * SMS_TPDU_MAX + 1];
+
+	if (sms_submit_decode(tpdu, len, &sub, &err) < 0)
+		return;
+	json_array_append_new(hs->mo_log,
+			      json_pack("{s:s,s:s,s:i,s:i,s:s,s:b}", "bearer", "sgs", "to", sub.da.digits, "pid",
+					sub.pid, "dcs", sub.dcs, "ud",
+					sg_hex_encode(sub.ud.ud, sub.ud.ud_len, hex, sizeof(hex)), "sent", sent));
+	while (json_array_size(hs->mo_log) > 20)
+		json_array_remove(hs->mo_log, 0);
+	handset_changed(hs);
+}
+
 uint8_t handset_sgs_submit(struct handset *hs, const uint8_t *tpdu, size_t len, uint8_t *addl)
 {
 	struct handset_sgs *s = hs->sgs;
-	char hex[2 * SMS_TPDU_MAX + 1];
 	bool queued = s && s->state == SGS_ATTACHED && s->queued < MO_QUEUE && len <= SMS_TPDU_MAX;
 
 	*addl = 0x00; /* no specific cause */
@@ -499,11 +516,7 @@ uint8_t handset_sgs_submit(struct handset *hs, const uint8_t *tpdu, size_t len, 
 		memcpy(s->queue[s->queued].tpdu, tpdu, len);
 		s->queue[s->queued++].len = len;
 	}
-	json_array_append_new(hs->mo_log, json_pack("{s:s,s:s,s:b}", "bearer", "sgs", "tpdu",
-						    sg_hex_encode(tpdu, len, hex, sizeof(hex)), "sent", queued));
-	while (json_array_size(hs->mo_log) > 20)
-		json_array_remove(hs->mo_log, 0);
-	handset_changed(hs);
+	mo_log(hs, tpdu, len, queued);
 	if (!queued) {
 		handset_event(hs, "SGs: MO SMS not sent: %s",
 			      !s || s->state != SGS_ATTACHED ? "not attached" : "too many waiting");

@@ -181,6 +181,13 @@ TMSI_A=$(state A 's["sgs"]["tmsi"]')
 	ok "after an osmo-msc restart handset A reconnects and is SGs-associated again (new TMSI $TMSI_A)" ||
 	not_ok "after an osmo-msc restart handset A reconnects and is SGs-associated again" "$(state A 's["sgs"]')"
 
+python3 - "$tmp/stateA.json" <<'EOF' && ok "every PoR went over SGs to our address, UDH 02 71 00, PID 7F, DCS F6" ||
+import json, sys
+mo = json.load(open(sys.argv[1]))["mo"]
+assert len(mo) >= 5 and all(m["bearer"] == "sgs" and m["to"] == "12345" and m["pid"] == 0x7F and m["dcs"] == 0xF6
+                            and m["ud"].startswith("027100") and m["sent"] for m in mo), mo
+EOF
+	not_ok "every PoR went over SGs to our address, UDH 02 71 00, PID 7F, DCS F6" "$(state A 's["mo"]')"
 N=$(sqlite3 "$tmp/osmo/sms.db" "SELECT count(*) FROM SMS WHERE sent IS NOT NULL AND protocol_id = 127 AND dest_addr IN ('1001', '1002')")
 [ "${N:-0}" -ge 6 ] && ok "osmo-msc's store: $N OTA SMS (PID 7F) marked sent after the handsets' RP-ACKs" ||
 	not_ok "osmo-msc's store: OTA SMS marked sent after the handsets' RP-ACKs" "$N"
