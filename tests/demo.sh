@@ -221,6 +221,7 @@ story() {
 	say "" "still locked, still no service"
 
 	scene "7. WIPE: a supervisor asks, a second supervisor approves"
+	say "" "(alice could wipe from her own account; an operator's WIPE needs a second operator's approval)"
 	request super1 wipe
 	say super2 "otactl commands approve $CMD_ID"
 	say ota-server "$(as super2 "$OTACTL" commands approve "$CMD_ID")"
