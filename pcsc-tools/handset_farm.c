@@ -233,6 +233,21 @@ static void serve(struct farm_handset *h, uint16_t sw, unsigned int depth)
 		refresh(h, depth);
 }
 
+/* The card must say what the farm made it: EF.ICCID, and EF.IMSI when PIN1 lets it be read. */
+static int check_identity(struct farm_handset *h, struct pcsct_usim *usim)
+{
+	struct sg_error err;
+	char why[96];
+
+	if (pcsct_usim_read_imsi(h->card, usim, &err) < 0)
+		usim->imsi[0] = '\0';
+	if (strcmp(usim->iccid, h->id.iccid) == 0 && (!usim->imsi[0] || strcmp(usim->imsi, h->id.imsi) == 0))
+		return 0;
+	snprintf(why, sizeof(why), "the card says ICCID %s IMSI %s", usim->iccid, usim->imsi[0] ? usim->imsi : "-");
+	card_failed(h, "identity", why);
+	return -1;
+}
+
 /* TERMINAL PROFILE (and the session the card starts), USIM, PIN1. The farm's network needs no authentication:
  * every handset has normal service. */
 static int power_up(struct farm_handset *h, unsigned int depth)
@@ -256,7 +271,8 @@ static int power_up(struct farm_handset *h, unsigned int depth)
 	if (h->failed)
 		return -1;
 	memset(&usim, 0, sizeof(usim));
-	if (pcsct_usim_select(h->card, &usim, &err) < 0 || pcsct_pin_state(h->card, &pin, &retries, &err) < 0) {
+	if (pcsct_usim_read_iccid(h->card, &usim, &err) < 0 || pcsct_usim_select(h->card, &usim, &err) < 0 ||
+	    pcsct_pin_state(h->card, &pin, &retries, &err) < 0) {
 		card_failed(h, "USIM", err.msg);
 		return -1;
 	}
@@ -265,7 +281,7 @@ static int power_up(struct farm_handset *h, unsigned int depth)
 		card_failed(h, "VERIFY PIN", "PIN1 refused or the card did not answer");
 		return -1;
 	}
-	return 0;
+	return check_identity(h, &usim);
 }
 
 static struct farm_handset *make_handset(struct farm *f, unsigned long i, struct sg_error *err)

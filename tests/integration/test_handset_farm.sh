@@ -28,6 +28,27 @@ pids+=("$(cat "$tmp/gw.pid")")
 FARM_ARGS=(--profile uicc-applet/profiles/demo.json --msisdn 1900000000 --count 3 --pin 1234)
 "$FARM" "${FARM_ARGS[@]}" --cards-csv > "$tmp/cards.csv"
 [ "$(wc -l < "$tmp/cards.csv")" = 4 ] && ok "handset-farm --cards-csv: three cards" || not_ok "handset-farm --cards-csv: three cards"
+# identities checked here, not with the farm's code: Luhn digits, consecutive numbers, the profile's keys
+python3 - "$tmp/cards.csv" uicc-applet/profiles/demo.json <<'EOF' && ok "the cards' ICCIDs pass the Luhn check, IMSI/MSISDN count up, keys from the profile" ||
+import csv, json, sys
+def luhn_ok(d):
+    s = 0
+    for i, c in enumerate(reversed(d)):
+        v = int(c) * (2 if i % 2 else 1)
+        s += v - 9 if v > 9 else v
+    return s % 10 == 0
+rows = list(csv.DictReader(open(sys.argv[1])))
+prof = json.load(open(sys.argv[2]))
+assert rows[0]["ICCID"] == prof["iccid"] and rows[0]["IMSI"] == prof["imsi"], rows[0]
+for i, r in enumerate(rows):
+    assert luhn_ok(r["ICCID"]) and len(r["ICCID"]) == len(prof["iccid"]), r["ICCID"]
+    assert int(r["IMSI"]) == int(prof["imsi"]) + i and int(r["MSISDN"]) == 1900000000 + i, r
+    for ks in prof["ota"]["keysets"]:
+        n = str(ks["kvn"])
+        assert r["KIC" + n] == ks["kic"]["key"] and r["KID" + n] == ks["kid"]["key"], r
+assert len({r["ICCID"] for r in rows}) == 3
+EOF
+	not_ok "the cards' ICCIDs pass the Luhn check, IMSI/MSISDN count up, keys from the profile"
 
 "$FARM" "${FARM_ARGS[@]}" --smpp "127.0.0.1:$GWP" --password wrongpw > /dev/null 2> "$tmp/bad.log" &
 BAD=$!
