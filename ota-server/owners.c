@@ -40,6 +40,18 @@ static int hash_password(const struct osv_owner_cfg *cfg, const char *password, 
 		       : -1;
 }
 
+/* A notify number: empty (no SMS), or 3..20 digits after an optional '+' (dropped: the SMS goes out with the
+ * international type of number). Returns the digits, or NULL. */
+static const char *notify_number(const char *msisdn)
+{
+	const char *d = msisdn && msisdn[0] == '+' ? msisdn + 1 : msisdn;
+	size_t n = d ? strlen(d) : 0;
+
+	if (!d || (!n && d == msisdn))
+		return "";
+	return n >= 3 && n <= 20 && strspn(d, "0123456789") == n ? d : NULL;
+}
+
 static bool name_ok(const char *name)
 {
 	size_t n = strlen(name);
@@ -88,6 +100,10 @@ int osv_owner_create(struct osv_store *s, const struct osv_owner_cfg *cfg, const
 		snprintf(why, why_size, "password: at least 10 characters");
 		return 1;
 	}
+	if (!notify_number(notify_msisdn)) {
+		snprintf(why, why_size, "notify_msisdn: 3 to 20 digits, optionally after a '+'");
+		return 1;
+	}
 	rc = osv_owner_get(s, name, &existing, err);
 	osv_owner_cleanse(&existing);
 	if (rc != 0) {
@@ -96,7 +112,7 @@ int osv_owner_create(struct osv_store *s, const struct osv_owner_cfg *cfg, const
 		return rc < 0 ? -1 : 1;
 	}
 	snprintf(o.name, sizeof(o.name), "%s", name);
-	snprintf(o.notify_msisdn, sizeof(o.notify_msisdn), "%s", notify_msisdn ? notify_msisdn : "");
+	snprintf(o.notify_msisdn, sizeof(o.notify_msisdn), "%s", notify_number(notify_msisdn));
 	o.totp_len = TOTP_SECRET_LEN;
 	if (RAND_bytes(o.totp, TOTP_SECRET_LEN) != 1 || hash_password(cfg, password, o.pw_hash, sizeof(o.pw_hash)) < 0 ||
 	    otpauth_uri(name, o.totp, o.totp_len, uri) < 0) {

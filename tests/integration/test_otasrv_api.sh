@@ -73,6 +73,11 @@ EOF
 			openssl x509 -req -in $n.csr -CA $ca.pem -CAkey $ca.key -CAcreateserial -out $n.pem -days 30 \
 				-extfile ext.cnf -extensions cli 2>/dev/null || exit 1
 		done
+		# an X.509 v1 certificate (no extensions) of the right CA, with a role
+		openssl req -newkey rsa:2048 -nodes -keyout oldstyle.key -out oldstyle.csr -subj "/CN=oldstyle/OU=supervisor" \
+			2>/dev/null
+		openssl x509 -req -in oldstyle.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out oldstyle.pem -days 30 \
+			2>/dev/null || exit 1
 		mkdir -p ca.db && touch ca.db/index.txt && echo 01 > ca.db/crlnumber
 		printf '[ca]\ndefault_ca=tca\n[tca]\ndatabase=ca.db/index.txt\ncrlnumber=ca.db/crlnumber\ndefault_md=sha256\ndefault_crl_days=30\n' > ca.cnf
 		openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke revoked.pem 2>/dev/null || exit 1
@@ -300,7 +305,7 @@ owners
  argon2 time 1 memory 64 lanes 1
  lockout failures 3 time 600
 limits
- login 6 per 60
+ login 10 per 60
  commands 1000 per 60
 ota
  default-tar C10001
@@ -423,6 +428,17 @@ ALICE=$OUT
 run "$OTACTL" owners login alice --password-file "$tmp/bob.pw" --code "$(totp "$ALICE_SECRET")"
 [ "$RC" = 2 ] && [[ "$ERR" == *"401"* ]] && ok "wrong password: 401" || not_ok "wrong password: 401" "$RC $ERR"
 BOB=$("$OTACTL" owners login bob --password-file "$tmp/bob.pw" --code "$(totp "$BOB_SECRET")")
+# lockout: 3 failures (the configured limit) lock carol's account; then even the right password and code fail
+printf 'carol horse battery staple\n' > "$tmp/carol.pw"
+CAROL_SECRET=$(as agent1 owners add carol --password-file "$tmp/carol.pw" | sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p')
+for i in 1 2 3; do "$OTACTL" owners login carol --password-file "$tmp/bob.pw" --code "$(totp "$CAROL_SECRET")" 2>/dev/null; done
+run "$OTACTL" owners login carol --password-file "$tmp/carol.pw" --code "$(totp "$CAROL_SECRET")"
+[ "$RC" = 2 ] && [[ "$ERR" == *"429"*"account locked"* ]] && [ -n "$CAROL_SECRET" ] &&
+	as agent1 --json owners list | python3 -c 'import json,sys
+r = json.load(sys.stdin); l = r["owners"] if isinstance(r, dict) else r
+assert [o for o in l if o["name"] == "carol"][0]["locked_until"] > 0' &&
+	ok "owner locked out after 3 failed logins: the right password and code refused too" ||
+	not_ok "owner locked out after 3 failed logins: the right password and code refused too" "$RC $OUT $ERR"
 
 # ---- authorisation matrix ----
 expect() { # expect NAME WANT_RC STDERR_PART CMD...
@@ -435,6 +451,7 @@ expect "no certificate, no token: 401" 2 "401" "$OTACTL" devices list
 expect "revoked client certificate: 403" 2 "certificate revoked" as revoked cards list
 expect "certificate of another CA: 403" 2 "client certificate refused" as intruder cards list
 expect "certificate without a role: 403" 2 "no role" as janitor cards list
+expect "X.509 v1 certificate of the right CA: 403" 2 "not X.509 v3" as oldstyle cards list
 expect "owner A on own device: accepted" 0 "queued" as_owner "$ALICE" commands send "$(ICCID 1)" status
 expect "owner A on owner B's device: 403" 2 "not a device of yours" as_owner "$ALICE" commands send "$(ICCID 2)" lock
 expect "owner B cannot read owner A's command list entries" 0 "" as_owner "$BOB" commands list
@@ -610,7 +627,7 @@ EOF
 	not_ok "owner notifications also go by SMS to the owner's number, once each"
 
 # ---- rate limit on login ----
-for i in 1 2 3 4 5 6 7; do "$OTACTL" owners login nobody --password-file "$tmp/bob.pw" --code 000000 > /dev/null 2> "$tmp/err"; done
+for i in 1 2 3 4 5 6 7 8 9 10 11; do "$OTACTL" owners login nobody --password-file "$tmp/bob.pw" --code 000000 > /dev/null 2> "$tmp/err"; done
 grep -q "429" "$tmp/err" && ok "login attempts rate limited per client (429)" || not_ok "login attempts rate limited per client (429)" "$(cat "$tmp/err")"
 
 # ---- VTY ----

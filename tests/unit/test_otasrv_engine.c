@@ -681,7 +681,7 @@ static void test_notify_sms(void **state)
 	json_t *list;
 	int n;
 
-	make_owner_notify(f, "carol", ICCID_C, "4917600001", &carol);
+	make_owner_notify(f, "carol", ICCID_C, "+4917600001", &carol); /* stored without the '+' */
 	assert_int_equal(request(f, &f->agent, ICCID_C, "{\"command\":\"ring\"}", &o), 202);
 	assert_int_equal(request(f, &f->agent, ICCID_A, "{\"command\":\"ring\"}", &o), 202); /* alice: no number */
 	n = osv_engine_next(f->s, &f->cfg, 8, NOW, out, &err);
@@ -723,6 +723,27 @@ static void test_notify_sms(void **state)
 	list = osv_notifications(f->s, carol.owner_id, 0, &err);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "sms")), "failed");
 	json_decref(list);
+}
+
+/* A notify number is digits, or nothing. */
+static void test_notify_number_checked(void **state)
+{
+	struct fixture *f = *state;
+	const char *bad[] = { "12", "+", "4917x00001", "123456789012345678901", " 4917600001" };
+	struct osv_owner_cfg oc;
+	char uri[OSV_OTPAUTH_MAX], why[128];
+	struct sg_error err;
+
+	osv_owner_cfg_defaults(&oc);
+	oc.argon2_m_kib = 64;
+	oc.argon2_t = 1;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = 0;
+		assert_int_equal(osv_owner_create(f->s, &oc, "dave", "correct horse battery", bad[i], NOW, uri, why,
+						  sizeof(why), &err),
+				 1);
+		assert_non_null(strstr(why, "notify_msisdn"));
+	}
 }
 
 /* The SMS text: GSM codes (not ASCII) where they differ, two septets for the extension table, '?' for what has
@@ -775,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_totp_rfc6238),
 		cmocka_unit_test_setup_teardown(test_notify_sms, setup, teardown),
 		cmocka_unit_test(test_notify_sms_text),
+		cmocka_unit_test_setup_teardown(test_notify_number_checked, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
