@@ -177,6 +177,7 @@ EOF
 	printf 'my unlock secret 2468\n' > unlock.secret
 	say alice "chooses her unlock secret; the server derives the owner key (PBKDF2) and sends it to the card:"
 	act alice enrol --secret-file unlock.secret
+	handset_view enrol
 }
 
 story() {
@@ -190,6 +191,7 @@ story() {
 
 	scene "4. LOCATE: where is it, and in which handset is the card?"
 	act alice locate
+	handset_view locate
 
 	scene "5. LOCK: lock screen with alice's number, no service"
 	act alice lock --message "Locked by its owner." --contact "$OWNER_CONTACT"
@@ -228,6 +230,7 @@ story() {
 	follow super1
 	say agent1 "asks the card for its STATUS:"
 	act agent1 status
+	handset_view wiped
 	say thief "switches the phone off, reads the SIM in a card reader, puts it back, switches on:"
 	stop_pidfile "$DEMO/handset.pid" || true
 	read_adn
