@@ -180,25 +180,28 @@ for N in $NS; do one_n "$N"; done
 python3 - "$results" <<'EOF'
 import sys
 rows = [dict(kv.split("=", 1) for kv in line.split()) for line in open(sys.argv[1])]
-fmt = "%-6s %-14s %8s %9s %9s %11s %6s %7s %6s %6s %6s"
+fmt = "%-6s %-14s %8s %9s %9s %11s %6s %7s %6s %6s %6s %6s"
 print("")
-print(fmt % ("N", "phase", "cmds/s", "p50 ms", "p99 ms", "confirmed", "xAPI", "p99/API", "ota", "gw", "farm"))
+print(fmt % ("N", "phase", "cmds/s", "p50 ms", "p99 ms", "confirmed", "xAPI", "p99/API", "ota", "gw", "farm",
+             "driver"))
 api = {}
 for r in rows:
     if r["label"] == "api":
         api[r["N"]] = r
         print(fmt % (r["N"], "api GET /v1/me", r["per_s"], r["p50_ms"], r["p99_ms"], "-", "1.00", "1.0",
-                     r["cpu_ota_ms"], r["cpu_gw_ms"], r["cpu_farm_ms"]))
+                     r["cpu_ota_ms"], r["cpu_gw_ms"], r["cpu_farm_ms"], r["cpu_driver_ms"]))
         continue
     a = api.get(r["N"])
     ratio = float(r["per_s"]) / float(a["per_s"]) if a and float(a["per_s"]) else 0
     p99r = float(r["p99_ms"]) / float(a["p99_ms"]) if a and float(a["p99_ms"]) else 0
     print(fmt % (r["N"], r["label"], r["per_s"], r["p50_ms"], r["p99_ms"], "%s/%s" % (r["confirmed"], r["sent"]),
-                 "%.2f" % ratio, "%.1f" % p99r, r["cpu_ota_ms"], r["cpu_gw_ms"], r["cpu_farm_ms"]))
+                 "%.2f" % ratio, "%.1f" % p99r, r["cpu_ota_ms"], r["cpu_gw_ms"], r["cpu_farm_ms"],
+                 r["cpu_driver_ms"]))
 print("")
 print("cmds/s: confirmed commands / (last confirmation - first scheduled request); p50/p99: request scheduled ->")
 print("'confirmed' committed (PoR verified). xAPI, p99/API: against GET /v1/me on the same connections for the same")
-print("N (TLS client certificate + one audited transaction). ota/gw/farm: CPU ms used per command by each process.")
+print("N (TLS client certificate + one audited transaction). ota/gw/farm/driver: CPU ms per command used by")
+print("ota-server, sms-gateway, handset-farm and this load generator.")
 bad = [r for r in rows if r["label"] != "api" and r["confirmed"] != r["sent"]]
 sys.exit(1 if bad else 0)
 EOF
