@@ -7,6 +7,7 @@
  * at least TX_GAP_MS apart (the MSC reads one message per read) and received ones are split by sgs_msg_len(). */
 #include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -379,9 +380,22 @@ static void fill_ue(struct handset_sgs *s)
 			 "mmec01.mmegi0001.mme.epc.mnc%03u.mcc%03u.3gppnetwork.org", l->mnc % 1000, l->mcc % 1000);
 }
 
+/* SGs runs on SCTP (TS 29.118 chapter 7); a kernel without SCTP gets TCP, as osmo-msc does through the
+ * sctp2tcp shim there. A one-to-one SCTP socket keeps each write one message, so the same code serves both. */
+static int sgs_transport(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+
+	if (fd < 0)
+		return IPPROTO_TCP;
+	close(fd);
+	return IPPROTO_SCTP;
+}
+
 static void try_connect(struct handset_sgs *s)
 {
-	int fd = osmo_sock_init(AF_INET, SOCK_STREAM, IPPROTO_TCP, s->hs->cfg.sgs_host, s->hs->cfg.sgs_port,
+	int proto = sgs_transport();
+	int fd = osmo_sock_init(AF_INET, SOCK_STREAM, (uint8_t)proto, s->hs->cfg.sgs_host, s->hs->cfg.sgs_port,
 				OSMO_SOCK_F_CONNECT);
 
 	if (fd < 0) {
@@ -392,7 +406,8 @@ static void try_connect(struct handset_sgs *s)
 	osmo_fd_setup(&s->ofd, fd, OSMO_FD_READ, sgs_readable, s, 0);
 	osmo_fd_register(&s->ofd);
 	s->backoff_s = 0;
-	handset_event(s->hs, "SGs link to %s:%u up (MME %s)", s->hs->cfg.sgs_host, s->hs->cfg.sgs_port, s->ue.mme_name);
+	handset_event(s->hs, "SGs link to %s:%u up over %s (MME %s)", s->hs->cfg.sgs_host, s->hs->cfg.sgs_port,
+		      proto == IPPROTO_SCTP ? "SCTP" : "TCP", s->ue.mme_name);
 	set_state(s, SGS_IDLE);
 }
 
