@@ -230,7 +230,6 @@ story() {
 	follow super1
 	say agent1 "asks the card for its STATUS:"
 	act agent1 status
-	handset_view wiped
 	say thief "switches the phone off, reads the SIM in a card reader, puts it back, switches on:"
 	stop_pidfile "$DEMO/handset.pid" || true
 	read_adn
