@@ -2,7 +2,8 @@
 # handset-farm in the real chain: otactl --HTTPS--> ota-server --SMPP--> sms-gateway (lab route) --> handset-farm
 # with three simulated UICCs made from the demo profile (one range bind for all three). The cards' anti-theft
 # applet is the judge: a STATUS to each card is confirmed by its own PoR, and each card keeps its own counter
-# (a second STATUS to one card is confirmed too). A handset bound with its own number still gets its own
+# (a second STATUS to one card is confirmed too); a LOCATE comes back by the card's SEND SHORT MESSAGE with
+# the farm's IMEI. A handset bound with its own number still gets its own
 # messages; a wrong lab password is refused. Prints TAP lines.
 set -u -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +26,7 @@ smsgw_write_cfg "$tmp/gw.cfg" "$GWP" "$GWV" "$tmp/q.db" "route lab" " prefix 1" 
 smsgw_start "$tmp" "$tmp/gw.cfg" "$GWP" || { not_ok "sms-gateway starts" "$(tail -3 "$tmp/gw.log")"; exit 1; }
 pids+=("$(cat "$tmp/gw.pid")")
 
-FARM_ARGS=(--profile uicc-applet/profiles/demo.json --msisdn 1900000000 --count 3 --pin 1234)
+FARM_ARGS=(--profile uicc-applet/profiles/demo.json --msisdn 1900000000 --count 3 --pin 1234 --imei 356938035643809)
 "$FARM" "${FARM_ARGS[@]}" --cards-csv > "$tmp/cards.csv"
 [ "$(wc -l < "$tmp/cards.csv")" = 4 ] && ok "handset-farm --cards-csv: three cards" || not_ok "handset-farm --cards-csv: three cards"
 # identities checked here, not with the farm's code: Luhn digits, consecutive numbers, the profile's keys
@@ -80,6 +81,10 @@ for n in 0 1 2; do
 done
 run as agent1 commands send "${ICCIDS[1]}" status --wait --timeout 40
 [ "$RC" = 0 ] && ok "a second STATUS to card 1: its counter went on" || not_ok "a second STATUS to card 1: its counter went on" "$OUT" "$ERR"
+run as agent1 commands send "${ICCIDS[0]}" locate --wait --timeout 40
+[ "$RC" = 0 ] && [[ "$OUT" == *'"imei":"356938035643809"'* ]] &&
+	ok "LOCATE to card 0: the full PoR by the card's SEND SHORT MESSAGE, with the farm's IMEI" ||
+	not_ok "LOCATE to card 0: the full PoR by the card's SEND SHORT MESSAGE, with the farm's IMEI" "rc=$RC" "$OUT" "$ERR"
 
 # A handset-sim bound with the number of card 2 takes that number's messages from the farm.
 HSV=$(free_port)
@@ -115,12 +120,12 @@ after=$(tail -1 "$tmp/farm.out" | python3 -c 'import json,sys; print(json.load(s
 kill "$FARM_PID"
 wait "$FARM_PID"
 rc=$?
-python3 - "$tmp/farm.out" <<'EOF' && [ "$rc" = 0 ] && ok "SIGTERM: exit 0, counters: 3 cards made, 4 downloads, 4 PoRs sent" ||
+python3 - "$tmp/farm.out" <<'EOF' && [ "$rc" = 0 ] && ok "SIGTERM: exit 0, counters: 3 cards made, 5 downloads, 6 MO (PoRs) sent" ||
 import json, sys
 s = json.loads(open(sys.argv[1]).read().strip().split("\n")[-1])
-assert s["cards"] == 3 and s["downloads"] == 4 and s["mo"] >= 4 and s["refused"] == 0 and s["mo_failed"] == 0, s
+assert s["cards"] == 3 and s["downloads"] == 5 and s["mo"] == 6 and s["refused"] == 0 and s["mo_failed"] == 0, s
 EOF
-	not_ok "SIGTERM: exit 0, counters: 3 cards made, 4 downloads, 4 PoRs sent" "rc=$rc" "$(tail -2 "$tmp/farm.out")"
+	not_ok "SIGTERM: exit 0, counters: 3 cards made, 5 downloads, 6 MO (PoRs) sent" "rc=$rc" "$(tail -2 "$tmp/farm.out")"
 ! grep -qiE 'segmentation|sanitizer|runtime error|card failed' "$tmp/farm.log" "$tmp/gw.log" "$tmp/server.log" &&
 	ok "no crash, no card failure" || not_ok "no crash, no card failure" "$(grep -iE 'segm|sanit|runtime|failed' "$tmp/farm.log" | head -3)"
 [ "$failures" = 0 ]
