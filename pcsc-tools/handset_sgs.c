@@ -381,10 +381,15 @@ static void fill_ue(struct handset_sgs *s)
 }
 
 /* SGs runs on SCTP (TS 29.118 chapter 7); a kernel without SCTP gets TCP, as osmo-msc does through the
- * sctp2tcp shim there. A one-to-one SCTP socket keeps each write one message, so the same code serves both. */
-static int sgs_transport(void)
+ * sctp2tcp shim there, unless the configuration names one. A one-to-one SCTP socket keeps each write one message,
+ * so the same code serves both. */
+static int sgs_transport(const char *configured)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+	int fd;
+
+	if (configured)
+		return strcmp(configured, "tcp") == 0 ? IPPROTO_TCP : IPPROTO_SCTP;
+	fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
 
 	if (fd < 0)
 		return IPPROTO_TCP;
@@ -394,7 +399,7 @@ static int sgs_transport(void)
 
 static void try_connect(struct handset_sgs *s)
 {
-	int proto = sgs_transport();
+	int proto = sgs_transport(s->hs->cfg.sgs_proto);
 	int fd = osmo_sock_init(AF_INET, SOCK_STREAM, (uint8_t)proto, s->hs->cfg.sgs_host, s->hs->cfg.sgs_port,
 				OSMO_SOCK_F_CONNECT);
 

@@ -177,12 +177,14 @@ DEFUN(cfg_no_smpp, cfg_no_smpp_cmd, "no smpp-link", NO_STR "No link to a gateway
 	return CMD_SUCCESS;
 }
 
-DEFUN(cfg_sgs, cfg_sgs_cmd, "sgs-link HOST <1-65535>",
-      "An MSC's SGs interface (handset-sim plays the MME; the card's IMSI attaches)\nMSC address\nSGs port\n")
+DEFUN(cfg_sgs, cfg_sgs_cmd, "sgs-link HOST <1-65535> [(tcp|sctp)]",
+      "An MSC's SGs interface (handset-sim plays the MME; the card's IMSI attaches)\nMSC address\nSGs port\n"
+      "TCP (an MSC behind an SCTP-to-TCP shim)\nSCTP (default where the kernel has it)\n")
 {
 	if (copy_arg(vty, CFG->sgs_host, sizeof(CFG->sgs_host), argv[0], "host") != CMD_SUCCESS)
 		return CMD_WARNING;
 	CFG->sgs_port = (uint16_t)atoi(argv[1]);
+	CFG->sgs_proto = argc > 2 && argv[2] ? (strcmp(argv[2], "tcp") == 0 ? "tcp" : "sctp") : NULL;
 	return CMD_SUCCESS;
 }
 
@@ -264,7 +266,8 @@ static int config_write_handset(struct vty *vty)
 	if (CFG->smpp_port)
 		vty_out(vty, " smpp-link %s %u %s%s", CFG->smpp_host, CFG->smpp_port, CFG->smpp_password, VTY_NEWLINE);
 	if (CFG->sgs_port)
-		vty_out(vty, " sgs-link %s %u%s", CFG->sgs_host, CFG->sgs_port, VTY_NEWLINE);
+		vty_out(vty, " sgs-link %s %u%s%s%s", CFG->sgs_host, CFG->sgs_port, CFG->sgs_proto ? " " : "",
+			CFG->sgs_proto ? CFG->sgs_proto : "", VTY_NEWLINE);
 	if (CFG->sgs_mme_name[0])
 		vty_out(vty, " sgs-mme-name %s%s", CFG->sgs_mme_name, VTY_NEWLINE);
 	if (CFG->state_file[0])

@@ -161,7 +161,7 @@ handset
  card sim:$D/card.json,$D/card.img
  pin 1234
  auth k 465B5CE8B199B49FAA5F0A2EE238A6BC opc CD63CB71954A9F4E48A5994E37A02BAF
- sgs-link 127.0.0.1 $PORT
+ sgs-link 127.0.0.1 $PORT tcp
  state-file $D/state.json
  data-dir $D/data
 EOF

@@ -42,7 +42,8 @@ struct handset_cfg {
 	uint16_t smpp_port; /* 0: no SMPP link */
 	char smpp_password[9];
 	char sgs_host[64];
-	uint16_t sgs_port; /* 0: no SGs link */
+	uint16_t sgs_port;     /* 0: no SGs link */
+	const char *sgs_proto; /* "tcp", "sctp", or NULL: SCTP where the kernel has it */
 	char sgs_mme_name[56]; /* "": built from the location's MCC / MNC */
 	char state_file[256];
 	char data_dir[256];	     /* user data, inbox, the network's SQN */
