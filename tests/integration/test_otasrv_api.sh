@@ -356,7 +356,8 @@ python3 - "$tmp" "$K1" "$K2" <<'EOF'
 import json, sys
 d, k1, k2 = sys.argv[1:4]
 cards, rows = {}, ["ICCID,IMSI,MSISDN,KIC1,KID1,ALGO1,CNTR1,KI"]
-names = ["ok", "ok", "silent", "short-then-ok", "result:OL"] + ["status:%02X" % s for s in range(1, 13)]
+# every PoR status of TS 102 225 (01..0C) and two beyond them (reserved: 0D, 21)
+names = ["ok", "ok", "silent", "short-then-ok", "result:OL"] + ["status:%02X" % s for s in [*range(1, 13), 0x0D, 0x21]]
 for i, do in enumerate(names, 1):
     msisdn = "49171%05d" % i
     cards[msisdn] = {"kic": k1, "kid": k2, "do": do}
@@ -402,7 +403,7 @@ run as super1 cards show 8949000000000000999
 run as agent1 cards import "$tmp/cards.csv"
 [ "$RC" = 2 ] && [[ "$ERR" == *"403"* ]] && ok "agent may not import cards" || not_ok "agent may not import cards" "$RC $ERR"
 run as super1 cards import "$tmp/cards.csv"
-[ "$RC" = 0 ] && [[ "$OUT" == "18 cards imported" ]] && ok "supervisor imports the card CSV" ||
+[ "$RC" = 0 ] && [[ "$OUT" == "20 cards imported" ]] && ok "supervisor imports the card CSV" ||
 	not_ok "supervisor imports the card CSV" "$RC $OUT $ERR"
 run as super1 --json cards show "$(ICCID 1)"
 [ "$RC" = 0 ] && ! grep -qi "$K1\|00112233445566778899" <<< "$OUT" && ok "card shown without keys or Ki" ||
@@ -544,8 +545,8 @@ wait_state "$DIS_ID" confirmed && run as super1 cards blocklist --csv &&
 	not_ok "disable confirmed: the device's IMEI is on the block list (CSV and JSON)" "$OUT" "$ERR"
 
 ids=()
-for i in $(seq 5 17); do ids+=("$(send_id as agent1 commands send "$(ICCID "$i")" status)"); done
-for i in $(seq 5 17); do
+for i in $(seq 5 19); do ids+=("$(send_id as agent1 commands send "$(ICCID "$i")" status)"); done
+for i in $(seq 5 19); do
 	id=${ids[$((i - 5))]}
 	st=$(python3 -c "import json; print(json.load(open('$tmp/cards.json'))['49171%05d' % $i]['do'])")
 	case $st in

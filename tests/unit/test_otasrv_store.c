@@ -554,6 +554,40 @@ static void test_schema_migration(void **state)
 	assert_non_null(f->s);
 }
 
+/* The notification SMS queue across two instances: a claimed notification is not claimed by the other one until
+ * its lease ends (the claiming instance died before the SMSC answered: sent again - at least once); a settled one
+ * never again. */
+static void test_notify_sms_leases(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_notify_sms sms[4];
+	struct osv_store *other;
+	struct osv_owner o = { .name = "olga", .pw_hash = "x", .totp_len = 1, .notify_msisdn = "4917699004" };
+	struct sg_error err;
+
+	assert_int_equal(osv_owner_insert(f->s, &o, 1, &err), 0);
+	assert_int_equal(osv_owner_get(f->s, "olga", &o, &err), 1);
+	assert_int_equal(osv_notify(f->s, o.id, 1, "one", 100, &err), 0);
+	assert_int_equal(osv_notify(f->s, o.id, 2, "two", 100, &err), 0);
+	other = osv_store_open(f->path, &f->kb, "test-2", &err);
+	assert_non_null(other);
+	assert_int_equal(osv_notify_sms_claim(f->s, 100, 30, 1, sms, &err), 1);
+	assert_string_equal(sms[0].text, "one");
+	assert_int_equal(osv_notify_sms_claim(other, 100, 30, 4, sms, &err), 1);
+	assert_string_equal(sms[0].text, "two");
+	assert_int_equal(osv_notify_sms_done(other, sms[0].id, true, 0, 5, &err), 0);
+	assert_int_equal(osv_notify_sms_claim(other, 129, 30, 4, sms, &err), 0);
+	/* the first instance never settled "one": after its lease the other one sends it */
+	assert_int_equal(osv_notify_sms_claim(other, 130, 30, 4, sms, &err), 1);
+	assert_string_equal(sms[0].text, "one");
+	assert_int_equal(sms[0].tries, 2);
+	assert_string_equal(sms[0].msisdn, "4917699004");
+	assert_int_equal(osv_notify_sms_done(other, sms[0].id, true, 0, 5, &err), 0);
+	assert_int_equal(osv_notify_sms_claim(f->s, 100000, 30, 4, sms, &err), 0);
+	osv_owner_cleanse(&o);
+	osv_store_close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +609,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_forged_recomputed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notify_sms_leases, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
