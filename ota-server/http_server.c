@@ -1,17 +1,21 @@
 /* The HTTPS JSON API's frame: libevent evhttp over OpenSSL bufferevents; for every request: who is asking
  * (client certificate or owner session), rate limits, the route table, the handler inside one store
  * transaction, and one audit entry - allowed, denied or invalid alike - committed with what the request did. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <openssl/ssl.h>
 #include <osmocom/core/logging.h>
@@ -398,6 +402,9 @@ static struct bufferevent *tls_bev(struct event_base *base, void *arg)
 
 int osv_http_start(struct osv_server *srv, struct sg_error *err)
 {
+	struct evhttp_bound_socket *bound;
+	int one = 1;
+
 	srv->ssl = osv_tls_server_ctx(&srv->cfg, err);
 	if (!srv->ssl)
 		return -1;
@@ -413,8 +420,12 @@ int osv_http_start(struct osv_server *srv, struct sg_error *err)
 	evhttp_set_timeout(srv->http, 30);
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 						      EVHTTP_REQ_PATCH);
-	if (!evhttp_bind_socket_with_handle(srv->http, srv->cfg.http_ip, srv->cfg.http_port))
+	bound = evhttp_bind_socket_with_handle(srv->http, srv->cfg.http_ip, srv->cfg.http_port);
+	if (!bound)
 		return sg_err(err, "http: cannot listen on %s port %u", srv->cfg.http_ip, srv->cfg.http_port);
+	/* Accepted sockets inherit it: an answer leaves at once instead of waiting up to 40 ms for the client's
+	 * delayed ACK of the previous TLS record (Nagle), which made every kept-alive request cost 40 ms. */
+	setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return 0;
 }
 

@@ -19,7 +19,8 @@
 # BENCH_E2E_API_COUNT (1000),
 # BENCH_E2E_BATCH (500),
 # BENCH_E2E_POLL_MS (2), BENCH_E2E_PERF=1 (perf record the three processes in the rate phase of the last N),
-# BENCH_E2E_KEEP=1 (keep the temporary directory).
+# BENCH_E2E_KEEP=1 (keep the temporary directory), BENCH_E2E_DB_DIR=/dev/shm (a diagnostic: both databases on
+# tmpfs, where a disk sync costs nothing - how much of the time is the disk; still synchronous=FULL).
 set -u -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -43,7 +44,18 @@ BATCH=${BENCH_E2E_BATCH:-500}
 POLL_MS=${BENCH_E2E_POLL_MS:-2}
 
 otasrv_setup
-[ "${BENCH_E2E_KEEP:-0}" = 1 ] && trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait; echo "kept $tmp"' EXIT
+DB_DIRS=()
+bench_cleanup() {
+	if [ "${BENCH_E2E_KEEP:-0}" = 1 ]; then
+		for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
+		wait
+		echo "kept $tmp"
+	else
+		otasrv_cleanup
+	fi
+	[ ${#DB_DIRS[@]} = 0 ] || rm -rf "${DB_DIRS[@]}"
+}
+trap bench_cleanup EXIT
 results=$tmp/results.txt
 : > "$results"
 
@@ -96,7 +108,7 @@ drive() { # drive MODE LABEL ARGS...: one driver run, its RESULT line tagged wit
 	shift 2
 	ota=$(cpu_ms "$OTA_PID") gw=$(cpu_ms "$GW_PID") farm=$(cpu_ms "$FARM_PID")
 	line=$("$DRIVER" drive --mode "$mode" --port "$HP" --ca "$tmp/ca.pem" --cert "$tmp/${WHO:-agent1}.pem" \
-		--key "$tmp/${WHO:-agent1}.key" --iccids "$d/iccids.txt" --db "$d/ota.db" --poll-ms "$POLL_MS" \
+		--key "$tmp/${WHO:-agent1}.key" --iccids "$d/iccids.txt" --db "$db/ota.db" --poll-ms "$POLL_MS" \
 		--timeout 180 "$@" | tee -a "$d/driver.log" | grep '^RESULT') ||
 		die "N=$N $label: the driver failed ($(tail -2 "$d/driver.log"))"
 	n=$(sed -n 's/.* \(confirmed\|requests\)=\([0-9]*\).*/\2/p' <<< "$line")
@@ -131,7 +143,9 @@ one_n() {
 	d=$tmp/n$N
 	mkdir -p "$d"
 	GWP=$(free_port); GWV=$(free_port)
-	smsgw_write_cfg "$d/gw.cfg" "$GWP" "$GWV" "$d/q.db" "route lab" " prefix 1" " type lab"
+	db=$d
+	[ -n "${BENCH_E2E_DB_DIR:-}" ] && db=$(mktemp -d -p "$BENCH_E2E_DB_DIR") && DB_DIRS+=("$db")
+	smsgw_write_cfg "$d/gw.cfg" "$GWP" "$GWV" "$db/q.db" "route lab" " prefix 1" " type lab"
 	sed -i 's/ info$/ notice/' "$d/gw.cfg"
 	smsgw_start "$d" "$d/gw.cfg" "$GWP" || die "sms-gateway does not start: $(tail -3 "$d/gw.log")"
 	GW_PID=$(cat "$d/gw.pid")
@@ -147,7 +161,7 @@ one_n() {
 	grep -q "bound to" "$d/farm.log" || die "handset-farm does not bind: $(tail -3 "$d/farm.log")"
 
 	HP=$(free_port); VP=$(free_port)
-	ota_cfg "$d/ota.cfg" "$d/ota.db" "$HP" "$VP" "$GWP"
+	ota_cfg "$d/ota.cfg" "$db/ota.db" "$HP" "$VP" "$GWP"
 	"$OTASRV" -c "$d/ota.cfg" > "$d/server.log" 2>&1 &
 	OTA_PID=$!
 	pids+=("$OTA_PID")
