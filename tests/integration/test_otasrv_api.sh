@@ -371,9 +371,21 @@ ICCID() { printf '89490000000000%05d' "$1"; }
 
 python3 "$tmp/peer.py" "$SP" "$tmp/cards.json" "$tmp/peer.log" 2> "$tmp/peer.err" &
 pids+=($!)
-"$OTASRV" -c "$tmp/ota.cfg" > "$tmp/server.log" 2>&1 &
-SRV_PID=$!
-pids+=($SRV_PID)
+# another test on this machine may take a port between free_port and the server's bind: then other ports
+for attempt in 1 2 3; do
+	"$OTASRV" -c "$tmp/ota.cfg" > "$tmp/server.log" 2>&1 &
+	SRV_PID=$!
+	pids+=($SRV_PID)
+	wait_port "$HP" && break
+	grep -q "cannot listen\|cannot bind\|Address already in use" "$tmp/server.log" || break
+	kill "$SRV_PID" 2>/dev/null
+	wait "$SRV_PID" 2>/dev/null
+	echo "# ports taken meanwhile, trying others: $(tail -1 "$tmp/server.log")"
+	old_hp=$HP old_vp=$VP
+	HP=$(free_port); VP=$(free_port)
+	while [ "$VP" = "$HP" ] || [ "$VP" = "$SP" ]; do VP=$(free_port); done
+	sed -i "s/^ listen 127.0.0.1 $old_hp\$/ listen 127.0.0.1 $HP/; s/^ bind 127.0.0.1 $old_vp\$/ bind 127.0.0.1 $VP/" "$tmp/ota.cfg"
+done
 if ! wait_port "$HP" || ! wait_port "$SP"; then
 	not_ok "ota-server and peer listen" "$(tail -5 "$tmp/server.log")" "$(tail -5 "$tmp/peer.err")"
 	exit 1
