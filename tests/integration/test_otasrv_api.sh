@@ -706,4 +706,37 @@ n=$(sqlite3 "$tmp/ota.db" "SELECT max(seq) FROM audit")
 has '"status": 429' as super1 --json audit list --after $((n - 10)) && ok "the limited request is in the audit log" ||
 	not_ok "the limited request is in the audit log"
 
+# ---- the OpenAPI document and the server agree: every documented method and path has a route ----
+python3 - "$tmp" "$HP" "$(ICCID 1)" "$PWD/specs/ota-server-api.yaml" <<'EOF' &&
+import http.client, json, re, ssl, sys
+d, port, iccid, spec = sys.argv[1:5]
+ctx = ssl.create_default_context(cafile=d + "/ca.pem")
+ctx.load_cert_chain(d + "/super1.pem", d + "/super1.key")
+ops, path = [], None
+for line in open(spec):
+    m = re.match(r"^  (/v1/\S*):\s*$", line)
+    if m: path = m.group(1); continue
+    m = re.match(r"^    (get|post|put|delete|patch):", line)
+    if m and path: ops.append((m.group(1).upper(), path))
+    if re.match(r"^\S", line): path = None
+assert len(ops) >= 20, ops
+def call(method, p):
+    c = http.client.HTTPSConnection("127.0.0.1", int(port), context=ctx)
+    c.request(method, p.replace("{iccid}", iccid).replace("{id}", "999999"), b"{}" if method != "GET" else None,
+              {"Content-Type": "application/json"})
+    r = c.getresponse(); body = r.read().decode(); c.close()
+    return r.status, body
+bad = []
+for method, p in ops:
+    st, body = call(method, p)
+    if st >= 500 or "no such resource" in body or "method not allowed here" in body:
+        bad.append((method, p, st, body[:120]))
+assert not bad, bad
+st, body = call("GET", "/v1/no-such-thing")     # the probe can tell a missing route
+assert st == 404 and "no such resource" in body, (st, body)
+print("# %d documented operations answered by a route" % len(ops), file=sys.stderr)
+EOF
+	ok "every operation of the OpenAPI document has a route in the server" ||
+	not_ok "every operation of the OpenAPI document has a route in the server"
+
 [ "$failures" = 0 ]
