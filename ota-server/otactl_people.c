@@ -186,9 +186,13 @@ static void show_notifications(json_t *r)
 	json_t *n;
 	size_t i;
 
-	json_array_foreach (json_object_get(r, "notifications"), i, n)
-		printf("%lld %s\n", (long long)json_integer_value(json_object_get(n, "id")),
-		       json_string_value(json_object_get(n, "text")));
+	json_array_foreach (json_object_get(r, "notifications"), i, n) {
+		const char *sms = json_string_value(json_object_get(n, "sms"));
+
+		printf("%lld %s%s%s%s\n", (long long)json_integer_value(json_object_get(n, "id")),
+		       json_string_value(json_object_get(n, "text")), sms ? " (SMS: " : "", sms ? sms : "",
+		       sms ? ")" : "");
+	}
 }
 
 static int devices_notifications(const struct otactl_args *a)

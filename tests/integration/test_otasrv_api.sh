@@ -638,6 +638,9 @@ assert want == got, (want - got, got - want)
 print("# %d notifications, %d SMS" % (len(notes), len(sms)), file=sys.stderr)
 EOF
 	not_ok "owner notifications also go by SMS to the owner's number, once each"
+has "lock by operator:super1): requested (SMS: sent)" as_owner "$ALICE" devices notifications &&
+	ok "otactl devices notifications shows how far each SMS got" ||
+	not_ok "otactl devices notifications shows how far each SMS got" "$(as_owner "$ALICE" devices notifications 2>&1 | head -3)"
 
 # ---- rate limit on login ----
 for i in 1 2 3 4 5 6 7 8 9 10 11; do "$OTACTL" owners login nobody --password-file "$tmp/bob.pw" --code 000000 > /dev/null 2> "$tmp/err"; done
