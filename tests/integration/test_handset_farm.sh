@@ -4,7 +4,7 @@
 # applet is the judge: a STATUS to each card is confirmed by its own PoR, and each card keeps its own counter
 # (a second STATUS to one card is confirmed too); a LOCATE comes back by the card's SEND SHORT MESSAGE with
 # the farm's IMEI. A handset bound with its own number still gets its own
-# messages; a wrong lab password is refused. Prints TAP lines.
+# messages; a number outside the range is refused; a wrong lab password is refused. Prints TAP lines.
 set -u -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -117,15 +117,24 @@ after=$(tail -1 "$tmp/farm.out" | python3 -c 'import json,sys; print(json.load(s
 	ok "a handset bound with its own number takes its messages, not the farm" ||
 	not_ok "a handset bound with its own number takes its messages, not the farm" "farm $before -> $after" "$OUT" "$ERR"
 
+# A number under the bound prefix but outside the farm's three: the farm refuses it, the gateway fails it.
+run "$B/bin/smpp-send" --port "$GWP" --system-id otasrv --password secret --src 12345 --dst 1900000009 \
+	--ota 0011223344 --timeout 20
+for ((i = 0; i < 100; i++)); do grep -q "1900000009: failed: ESME_RINVDSTADR" "$tmp/gw.log" && break; sleep 0.05; done
+grep -q "1900000009: failed: ESME_RINVDSTADR" "$tmp/gw.log" &&
+	ok "a number outside the range (1900000009) is refused by the farm (ESME_RINVDSTADR), the gateway fails it" ||
+	not_ok "a number outside the range (1900000009) is refused by the farm (ESME_RINVDSTADR), the gateway fails it" \
+		"$OUT" "$(grep 1900000009 "$tmp/gw.log" | tail -2)"
+
 kill "$FARM_PID"
 wait "$FARM_PID"
 rc=$?
-python3 - "$tmp/farm.out" <<'EOF' && [ "$rc" = 0 ] && ok "SIGTERM: exit 0, counters: 3 cards made, 5 downloads, 6 MO (PoRs) sent" ||
+python3 - "$tmp/farm.out" <<'EOF' && [ "$rc" = 0 ] && ok "SIGTERM: exit 0, counters: 3 cards made, 5 downloads, 6 MO (PoRs) sent, 1 refused" ||
 import json, sys
 s = json.loads(open(sys.argv[1]).read().strip().split("\n")[-1])
-assert s["cards"] == 3 and s["downloads"] == 5 and s["mo"] == 6 and s["refused"] == 0 and s["mo_failed"] == 0, s
+assert s["cards"] == 3 and s["downloads"] == 5 and s["mo"] == 6 and s["refused"] == 1 and s["mo_failed"] == 0, s
 EOF
-	not_ok "SIGTERM: exit 0, counters: 3 cards made, 5 downloads, 6 MO (PoRs) sent" "rc=$rc" "$(tail -2 "$tmp/farm.out")"
+	not_ok "SIGTERM: exit 0, counters: 3 cards made, 5 downloads, 6 MO (PoRs) sent, 1 refused" "rc=$rc" "$(tail -2 "$tmp/farm.out")"
 ! grep -qiE 'segmentation|sanitizer|runtime error|card failed' "$tmp/farm.log" "$tmp/gw.log" "$tmp/server.log" &&
 	ok "no crash, no card failure" || not_ok "no crash, no card failure" "$(grep -iE 'segm|sanit|runtime|failed' "$tmp/farm.log" | head -3)"
 [ "$failures" = 0 ]
