@@ -23,6 +23,8 @@ struct osv_server {
 	double tokens; /* submit_sm the throughput limit allows now */
 	int64_t tokens_at;
 	struct osv_outgoing *out; /* the dispatcher's batch */
+	struct osv_crl_watch crl;
+	int64_t crl_looked_ms;
 	unsigned long requests, denied;
 };
 

@@ -2,7 +2,7 @@
  * there may be due work (a command was queued, a response freed the window, or a second passed) claims due
  * commands - no more than the SMSC window and the configured throughput allow - turns them into packets whose
  * counters are committed, and only then submits them; room left in the window carries owner notifications as
- * text SMS. */
+ * text SMS. Every few seconds it also looks for a new CRL file. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -16,6 +16,7 @@
 
 #define TICK_MS 20
 #define MAX_BATCH 100
+#define CRL_LOOK_MS 2000
 
 int64_t osv_now(void)
 {
@@ -76,6 +77,22 @@ static int dispatch_batch(struct osv_server *srv, int64_t ms, int room)
 	return n;
 }
 
+/* A CRL published while the server runs (an operator revoked) is taken up within CRL_LOOK_MS. */
+static void look_at_crl(struct osv_server *srv, int64_t ms)
+{
+	struct sg_error err;
+	int rc;
+
+	if (!srv->ssl || ms - srv->crl_looked_ms < CRL_LOOK_MS)
+		return;
+	srv->crl_looked_ms = ms;
+	rc = osv_tls_crl_refresh(srv->ssl, &srv->cfg, &srv->crl, &err);
+	if (rc < 0)
+		LOGP(DHTTP, LOGL_ERROR, "%s\n", err.msg);
+	else if (rc > 0)
+		LOGP(DHTTP, LOGL_NOTICE, "crl %s: new CRL in force for new connections\n", srv->cfg.crl_file);
+}
+
 static void tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct osv_server *srv = arg;
@@ -83,6 +100,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	int room, rate, n;
 
 	osmo_select_main_ctx(1);
+	look_at_crl(srv, ms);
 	osv_smpp_tick(srv->smpp, ms);
 	rate = budget(srv, ms);
 	if (!osv_smpp_ready(srv->smpp) || (!srv->dispatch_soon && ms - srv->last_claim_ms < 1000))

@@ -1,8 +1,10 @@
 /* TLS for the HTTPS API (server.h): X.1127 Appendix V - TLS 1.2 or later, no RC4, no MD5 or SHA-1 HMAC suites,
  * at least 112-bit strength (OpenSSL security level 2), TLS_RSA_WITH_AES_128_CBC_SHA256 only when enabled;
- * X.509 v3 client certificates checked against the operators' CA and CRL. */
+ * X.509 v3 client certificates checked against the operators' CA and CRL; a new CRL file is taken up while the
+ * server runs. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -33,9 +35,8 @@ static int verify_later(int ok, X509_STORE_CTX *ctx)
 	return 1;
 }
 
-static int load_crl(SSL_CTX *ctx, const char *file, struct sg_error *err)
+static int load_crl(X509_STORE *store, const char *file, struct sg_error *err)
 {
-	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
 	X509_CRL *crl = NULL;
 	BIO *bio = BIO_new_file(file, "r");
 	int n = 0;
@@ -79,8 +80,57 @@ static int client_auth(SSL_CTX *ctx, const struct osv_server_cfg *cfg, struct sg
 		SSL_CTX_set_client_CA_list(ctx, names);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_later);
 	if (cfg->crl_file[0])
-		return load_crl(ctx, cfg->crl_file, err);
+		return load_crl(SSL_CTX_get_cert_store(ctx), cfg->crl_file, err);
 	return 0;
+}
+
+/* The CRL file's identity: modification time and size. */
+static bool crl_stat(const char *file, struct osv_crl_watch *w)
+{
+	struct stat st;
+
+	if (stat(file, &st) < 0)
+		return false;
+	w->mtime_s = st.st_mtim.tv_sec;
+	w->mtime_ns = st.st_mtim.tv_nsec;
+	w->size = st.st_size;
+	return true;
+}
+
+int osv_tls_crl_refresh(SSL_CTX *ctx, const struct osv_server_cfg *cfg, struct osv_crl_watch *w,
+			struct sg_error *err)
+{
+	struct osv_crl_watch now = { .known = true };
+	X509_STORE *store;
+
+	if (!cfg->client_ca_file[0] || !cfg->crl_file[0])
+		return 0;
+	if (!crl_stat(cfg->crl_file, &now)) {
+		if (w->missing)
+			return 0;
+		w->missing = true;
+		return sg_err(err, "crl %s: gone; the CRL loaded last stays in force", cfg->crl_file);
+	}
+	if (!w->known && !w->missing) {
+		*w = now; /* the first look: the file the server started with */
+		return 0;
+	}
+	if (!w->missing && now.mtime_s == w->mtime_s && now.mtime_ns == w->mtime_ns && now.size == w->size)
+		return 0;
+	*w = now; /* a bad file is reported once, not at every look */
+	store = X509_STORE_new();
+	if (!store)
+		return sg_err(err, "crl: out of memory");
+	if (X509_STORE_load_file(store, cfg->client_ca_file) != 1) {
+		X509_STORE_free(store);
+		return ssl_fail(err, "client-ca", cfg->client_ca_file);
+	}
+	if (load_crl(store, cfg->crl_file, err) < 0) {
+		X509_STORE_free(store);
+		return -1;
+	}
+	SSL_CTX_set_cert_store(ctx, store); /* frees the old one; connections from now on use the new CRL */
+	return 1;
 }
 
 SSL_CTX *osv_tls_server_ctx(const struct osv_server_cfg *cfg, struct sg_error *err)

@@ -67,7 +67,7 @@ EOF
 		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 30 \
 			-extfile ext.cnf -extensions srv 2>/dev/null || exit 1
 		for u in agent1:agent:ca super1:supervisor:ca super2:supervisor:ca revoked:supervisor:ca \
-			intruder:supervisor:stranger janitor:janitor:ca; do
+			intruder:supervisor:stranger janitor:janitor:ca leaver:agent:ca; do
 			IFS=: read -r n r ca <<< "$u"
 			openssl req -newkey rsa:2048 -nodes -keyout $n.key -out $n.csr -subj "/CN=$n/OU=$r" 2>/dev/null
 			openssl x509 -req -in $n.csr -CA $ca.pem -CAkey $ca.key -CAcreateserial -out $n.pem -days 30 \
@@ -465,6 +465,25 @@ expect "revoked client certificate: 403" 2 "certificate revoked" as revoked card
 expect "certificate of another CA: 403" 2 "client certificate refused" as intruder cards list
 expect "certificate without a role: 403" 2 "no role" as janitor cards list
 expect "X.509 v1 certificate of the right CA: 403" 2 "not X.509 v3" as oldstyle cards list
+# an operator leaves: the CA revokes the certificate and publishes a new CRL while the server runs
+expect "operator leaver accepted before the revocation" 0 "" as leaver cards list
+(cd "$tmp" && openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke leaver.pem 2>/dev/null &&
+	openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -gencrl -out crl.new 2>/dev/null && mv crl.new crl.pem)
+for ((i = 0; i < 75; i++)); do
+	run as leaver cards list
+	[[ "$ERR" == *"certificate revoked"* ]] && break
+	sleep 0.2
+done
+[ "$RC" = 2 ] && [[ "$ERR" == *"403"*"certificate revoked"* ]] && grep -q "new CRL in force" "$tmp/server.log" &&
+	ok "a CRL published while the server runs is in force without a restart" ||
+	not_ok "a CRL published while the server runs is in force without a restart" "$RC $ERR"
+cp "$tmp/crl.pem" "$tmp/crl.good"
+printf 'not a CRL\n' > "$tmp/crl.new" && mv "$tmp/crl.new" "$tmp/crl.pem"
+for ((i = 0; i < 75; i++)); do grep -q "no CRL in it" "$tmp/server.log" && break; sleep 0.2; done
+grep -q "no CRL in it" "$tmp/server.log" && expect "a broken CRL file is reported, the last good CRL stays in force" \
+	2 "certificate revoked" as leaver cards list ||
+	not_ok "a broken CRL file is reported, the last good CRL stays in force"
+mv "$tmp/crl.good" "$tmp/crl.pem"
 expect "owner A on own device: accepted" 0 "queued" as_owner "$ALICE" commands send "$(ICCID 1)" status
 expect "owner A on owner B's device: 403" 2 "not a device of yours" as_owner "$ALICE" commands send "$(ICCID 2)" lock
 expect "owner B cannot read owner A's command list entries" 0 "" as_owner "$BOB" commands list

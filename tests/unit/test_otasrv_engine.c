@@ -690,7 +690,8 @@ static void test_notify_sms(void **state)
 	assert_int_equal(out[1].notification_id, 0);
 	assert_true(out[2].notification_id > 0);
 	assert_string_equal(out[2].msisdn, "4917600001");
-	snprintf(want, sizeof(want), "command %lld (ring by operator:Agent Smith): requested", (long long)o.command_id - 1);
+	snprintf(want, sizeof(want), "command %lld (ring by operator:Agent Smith): requested",
+		 (long long)o.command_id - 1);
 	assert_int_equal(out[2].ud_len, strlen(want));
 	assert_memory_equal(out[2].ud, want, strlen(want)); /* these characters have their ASCII codes in GSM */
 	/* claimed: not again within the lease; refused: again after the backoff */

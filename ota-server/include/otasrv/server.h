@@ -68,6 +68,16 @@ struct osv_ratelimit;
 /* TLS server context: TLS >= 1.2, X.1127 Appendix V cipher policy, client certificates checked against the CA
  * and its CRL (the verdict is read per request so that a refusal is answered and audited). NULL with err. */
 SSL_CTX *osv_tls_server_ctx(const struct osv_server_cfg *cfg, struct sg_error *err);
+/* What the server last saw of its CRL file. */
+struct osv_crl_watch {
+	bool known, missing;
+	int64_t mtime_s, mtime_ns, size;
+};
+/* Look at the CRL file: when it changed since the last look (first look: only noted), the CA and the new CRL
+ * replace the certificate store for the connections to come. 1 reloaded, 0 unchanged, -1 err filled (a bad or
+ * vanished file: the CRL loaded before stays in force; reported once per change). */
+int osv_tls_crl_refresh(SSL_CTX *ctx, const struct osv_server_cfg *cfg, struct osv_crl_watch *w,
+			struct sg_error *err);
 /* The operator behind a verified client certificate: role from the OU (agent / supervisor), name from the CN.
  * 1 an operator, 0 no certificate, -1 refused (why filled). */
 int osv_tls_operator(SSL *ssl, struct osv_actor *a, char *why, size_t why_size);
