@@ -106,14 +106,18 @@ $(B)/bench/%: $(B)/obj/tests/bench/%.o $(ALL_AREA_LIBS)
 unit: $(UNIT_BINS) $(PROGS)
 	@B=$(B) bash tests/run-suites.sh unit $(UNIT_BINS)
 
+# Sub-makes build on every core unless the caller already gave -j (then they share its job slots).
+NPROC   := $(shell nproc 2>/dev/null || echo 1)
+SUBJOBS  = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
+
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 unit-asan:
-	@$(MAKE) --no-print-directory B=build/asan SAN="$(SAN_FLAGS)" OPT="-O1 -g" tests all
+	@$(MAKE) --no-print-directory $(SUBJOBS) B=build/asan SAN="$(SAN_FLAGS)" OPT="-O1 -g" tests all
 	@B=build/asan ASAN_OPTIONS=detect_leaks=1 bash tests/run-suites.sh unit-asan $(patsubst $(B)/%,build/asan/%,$(UNIT_BINS))
 
 FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 fuzz-build:
-	@$(MAKE) --no-print-directory B=build/fuzz CC=clang SAN="$(FUZZ_CFLAGS)" OPT="-O1 -g" \
+	@$(MAKE) --no-print-directory $(SUBJOBS) B=build/fuzz CC=clang SAN="$(FUZZ_CFLAGS)" OPT="-O1 -g" \
 		$(patsubst tests/fuzz/%.c,build/fuzz/fuzz/%,$(FUZZ_SRCS))
 
 build/fuzz/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(ALL_AREA_LIBS)
@@ -132,13 +136,14 @@ integration: all
 	@B=$(B) bash tests/run-suites.sh integration $(wildcard tests/integration/test_*.sh)
 
 # Every suite runs even when an earlier one failed; a suite that cannot even be built counts as one failure.
+# Builds use every core (SUBJOBS); run-suites.sh runs fuzz targets and integration scripts SG_JOBS at a time.
 # Counts go to a results file of this run's own, so parallel runs in one tree do not mix their numbers.
 check: deps
 	@mkdir -p build; export SG_RESULTS=build/results.$$$$.txt; rm -f $$SG_RESULTS; \
-	$(MAKE) --no-print-directory unit        || bash tests/run-suites.sh record build 0 1; \
-	$(MAKE) --no-print-directory unit-asan   || bash tests/run-suites.sh record build-asan 0 1; \
-	$(MAKE) --no-print-directory fuzz-short  || bash tests/run-suites.sh record build-fuzz 0 1; \
-	$(MAKE) --no-print-directory integration || bash tests/run-suites.sh record build-integration 0 1; \
+	$(MAKE) --no-print-directory $(SUBJOBS) unit        || bash tests/run-suites.sh record build 0 1; \
+	$(MAKE) --no-print-directory $(SUBJOBS) unit-asan   || bash tests/run-suites.sh record build-asan 0 1; \
+	$(MAKE) --no-print-directory $(SUBJOBS) fuzz-short  || bash tests/run-suites.sh record build-fuzz 0 1; \
+	$(MAKE) --no-print-directory $(SUBJOBS) integration || bash tests/run-suites.sh record build-integration 0 1; \
 	bash tests/run-suites.sh summary; rc=$$?; rm -f $$SG_RESULTS; exit $$rc
 
 bench: deps all $(BENCH_BINS)
