@@ -519,9 +519,10 @@ static int attempt_lookup(struct osv_store *s, struct osv_query *q, int64_t a1, 
 
 static struct osv_query q_att_cntr = { .sql = "SELECT " ATT_COLS " FROM attempts WHERE card_id = ?1 AND cntr = ?2"
 				       " ORDER BY id DESC LIMIT 1" };
+/* Driven from the card's open commands (commands_card_state), not from its whole attempt history. */
 static struct osv_query q_att_open = { .sql = "SELECT a.id, a.command_id, a.kvn, a.cntr, a.sent_at, a.msgid FROM attempts a"
-				       " JOIN commands m ON m.id = a.command_id WHERE a.card_id = ?1"
-				       " AND m.state IN " DUE_STATES " ORDER BY a.id DESC LIMIT 1" };
+				       " WHERE a.command_id IN (SELECT id FROM commands WHERE card_id = ?1"
+				       " AND state IN " DUE_STATES ") ORDER BY a.id DESC LIMIT 1" };
 static struct osv_query q_att_msg = { .sql = "SELECT " ATT_COLS " FROM attempts WHERE msgid = ?1 ORDER BY id DESC LIMIT 1" };
 
 int osv_attempt_by_cntr(struct osv_store *s, int64_t card_id, uint64_t cntr, struct osv_attempt *a,

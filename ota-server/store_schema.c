@@ -97,6 +97,15 @@ static const struct migration migrations[] = {
 			  "ALTER TABLE notifications ADD COLUMN sms_tries INTEGER NOT NULL DEFAULT 0;"
 			  "CREATE INDEX notifications_sms ON notifications(sms_state, sms_next_at);",
 	},
+	{
+		/* The hot lookups stay O(what they return) however long a card's history grows: a PoR is matched
+		 * by the card's open commands (state) and by the counter it echoes, and the dispatcher's claim
+		 * reads the cards this instance leases (no scan of every card). */
+		.version = 5,
+		.tables = "CREATE INDEX attempts_card_cntr ON attempts(card_id, cntr);"
+			  "CREATE INDEX commands_card_state ON commands(card_id, state);"
+			  "CREATE INDEX cards_lease ON cards(lease_owner, lease_until);",
+	},
 };
 
 /* SQLite words -> PostgreSQL words, whole words only. */

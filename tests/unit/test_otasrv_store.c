@@ -510,7 +510,8 @@ static void test_audit_forged_recomputed(void **state)
 	assert_int_equal(verify(f, what, sizeof(what)), 5);
 }
 
-/* Schema migrations: a database left at version 3 (before the notification SMS columns) is brought to the current
+/* Schema migrations: a database left at version 3 (before the notification SMS columns and the v5 indexes) is
+ * brought to the current
  * version at open, keeping its rows - an old notification is not sent by SMS after the fact, a new one is; a
  * database newer than the binary is refused. */
 static void test_schema_migration(void **state)
@@ -522,16 +523,17 @@ static void test_schema_migration(void **state)
 
 	assert_int_equal(osv_store_schema_version(f->s), OSV_SCHEMA_VERSION);
 	osv_store_close(f->s);
-	tamper(f, "DROP INDEX notifications_sms; ALTER TABLE notifications DROP COLUMN sms_to;"
+	tamper(f, "DROP INDEX attempts_card_cntr; DROP INDEX commands_card_state; DROP INDEX cards_lease;"
+		  "DROP INDEX notifications_sms; ALTER TABLE notifications DROP COLUMN sms_to;"
 		  "ALTER TABLE notifications DROP COLUMN sms_state; ALTER TABLE notifications DROP COLUMN sms_next_at;"
-		  "ALTER TABLE notifications DROP COLUMN sms_tries; DELETE FROM schema_version WHERE version = 4;"
+		  "ALTER TABLE notifications DROP COLUMN sms_tries; DELETE FROM schema_version WHERE version >= 4;"
 		  "INSERT INTO owners (name, pw_hash, totp, notify_msisdn, created_at)"
 		  " VALUES ('olga', 'x', x'00', '4917699003', 1);"
 		  "INSERT INTO notifications (owner_id, command_id, text, created_at) VALUES (1, 7, 'before v4', 1);");
 	f->s = osv_store_open(f->path, &f->kb, "test-1", &err);
 	if (!f->s)
 		fail_msg("%s", err.msg);
-	assert_int_equal(osv_store_schema_version(f->s), 4);
+	assert_int_equal(osv_store_schema_version(f->s), OSV_SCHEMA_VERSION);
 	assert_int_equal(osv_notify(f->s, 1, 8, "after v4", 2, &err), 0);
 	list = osv_notifications(f->s, 1, 0, &err);
 	assert_int_equal(json_array_size(list), 2);
@@ -552,6 +554,53 @@ static void test_schema_migration(void **state)
 	tamper(f, "DELETE FROM schema_version WHERE version = 99");
 	f->s = osv_store_open(f->path, &f->kb, "test-1", &err);
 	assert_non_null(f->s);
+}
+
+/* The plan SQLite chooses for a query, its lines joined by " | ". */
+static void query_plan(struct fixture *f, const char *sql, char *plan, size_t size)
+{
+	char eqp[600];
+	struct sg_error err;
+	struct osv_db_stmt *st;
+	size_t o = 0;
+
+	snprintf(eqp, sizeof(eqp), "EXPLAIN QUERY PLAN %s", sql);
+	st = osv_db_prepare(osv_store_db(f->s), eqp, &err);
+	if (!st)
+		fail_msg("%s", err.msg);
+	plan[0] = '\0';
+	while (osv_db_step(st, &err) == OSV_DB_ROW && o < size)
+		o += (size_t)snprintf(plan + o, size - o, "%s | ", osv_db_col_text(st, 3));
+	osv_db_finalize(st);
+}
+
+/* The hot queries (PoR match by open command and by counter, the dispatcher's claim, counter allocation) are
+ * searches on an index, never a scan of a card's history or of every card - whatever the history's length. */
+static void test_hot_query_plans(void **state)
+{
+	static const struct {
+		const char *sql, *want;
+	} q[] = {
+		{ "SELECT a.id FROM attempts a WHERE a.command_id IN (SELECT id FROM commands WHERE card_id = 1"
+		  " AND state IN (1, 2, 3)) ORDER BY a.id DESC LIMIT 1",
+		  "USING COVERING INDEX commands_card_state (card_id=? AND state=?)" },
+		{ "SELECT id FROM attempts WHERE card_id = 1 AND cntr = 7 ORDER BY id DESC LIMIT 1",
+		  "INDEX attempts_card_cntr (card_id=? AND cntr=?)" },
+		{ "SELECT id FROM cards WHERE lease_owner = 'a' AND lease_until >= 5", "INDEX cards_lease" },
+		{ "SELECT id FROM commands WHERE state IN (1, 2, 3) AND next_at <= 5 ORDER BY next_at, id LIMIT 9",
+		  "INDEX commands_due (state=? AND next_at<?)" },
+		{ "UPDATE keysets SET counter = counter + 1 WHERE card_id = 1 AND kvn = 1 AND counter < 9"
+		  " RETURNING counter",
+		  "(card_id=? AND kvn=?)" },
+	};
+	struct fixture *f = *state;
+	char plan[1000];
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		query_plan(f, q[i].sql, plan, sizeof(plan));
+		if (!strstr(plan, q[i].want) || strstr(plan, "SCAN"))
+			fail_msg("%s: plan %s, want %s", q[i].sql, plan, q[i].want);
+	}
 }
 
 /* The notification SMS queue across two instances: a claimed notification is not claimed by the other one until
@@ -609,6 +658,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_forged_recomputed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hot_query_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_sms_leases, setup, teardown),
 	};
 
