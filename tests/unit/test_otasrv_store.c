@@ -511,9 +511,8 @@ static void test_audit_forged_recomputed(void **state)
 }
 
 /* Schema migrations: a database left at version 3 (before the notification SMS columns and the v5 indexes) is
- * brought to the current
- * version at open, keeping its rows - an old notification is not sent by SMS after the fact, a new one is; a
- * database newer than the binary is refused. */
+ * brought to the current version at open, keeping its rows - an old notification is not sent by SMS after the
+ * fact, a new one is; a database newer than the binary is refused. */
 static void test_schema_migration(void **state)
 {
 	struct fixture *f = *state;
