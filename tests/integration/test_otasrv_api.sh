@@ -500,6 +500,11 @@ DIS_ID=$(sed -n 's/command \([0-9]*\) .*/\1/p' <<< "$OUT")
 expect "the same supervisor cannot approve" 2 "second operator" as super1 commands approve "$DIS_ID"
 expect "an agent cannot approve a disable" 2 "403" as agent1 commands approve "$DIS_ID"
 expect "a second supervisor approves" 0 "queued" as super2 commands approve "$DIS_ID"
+expect "supervisor wipe waits for approval too" 0 "awaiting_approval" as super1 commands send "$(ICCID 16)" wipe
+WIPE_ID=$(sed -n 's/command \([0-9]*\) .*/\1/p' <<< "$OUT")
+expect "an agent cannot approve a wipe" 2 "403" as agent1 commands approve "$WIPE_ID"
+has '"state": "awaiting_approval"' as super1 --json commands status "$WIPE_ID" && ! grep -q '"4917100016"' "$tmp/peer.log" &&
+	ok "nothing is sent before the second approval" || not_ok "nothing is sent before the second approval"
 expect "agent: remote file management refused" 2 "not allowed for this role" \
 	as agent1 commands send "$(ICCID 1)" rfm --tar B00010 --apdus 00A40004023F00
 # post_raw BODYFILE: POST the bytes as they are (as supervisor) to a command endpoint; prints "STATUS BODY".
