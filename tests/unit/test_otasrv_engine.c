@@ -531,6 +531,31 @@ static void test_smsc_refusal_backoff(void **state)
 	assert_int_equal(osv_cmd_claim(f->s, NOW + f->cfg.submit_backoff, 30, 4, ids, &err), 1);
 }
 
+/* Delivery receipts: the SMSC's "delivered" for the message id of the latest send moves a submitted command to
+ * delivered; an undelivered receipt, an unknown id and a receipt for a command already further on change nothing. */
+static void test_delivery_receipt(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out[4];
+	struct osv_outcome o;
+	int64_t ids[4];
+	struct sg_error err;
+	int n;
+
+	assert_int_equal(request(f, &f->agent, ICCID_A, "{\"command\":\"ring\"}", &o), 202);
+	n = osv_cmd_claim(f->s, NOW, 30, 4, ids, &err);
+	assert_int_equal(osv_engine_prepare(f->s, &f->cfg, ids, n, NOW, out, &err), 1);
+	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &out[0], true, "MSG-1", NULL, NOW, &err), 0);
+	assert_int_equal(cmd_state(f, o.command_id).state, OSV_CMD_SUBMITTED);
+	assert_int_equal(osv_engine_receipt(f->s, "MSG-2", true, NOW + 1, &err), 0);
+	assert_int_equal(osv_engine_receipt(f->s, "MSG-1", false, NOW + 1, &err), 0);
+	assert_int_equal(cmd_state(f, o.command_id).state, OSV_CMD_SUBMITTED);
+	assert_int_equal(osv_engine_receipt(f->s, "MSG-1", true, NOW + 1, &err), 1);
+	assert_int_equal(cmd_state(f, o.command_id).state, OSV_CMD_DELIVERED);
+	assert_int_equal(osv_engine_receipt(f->s, "MSG-1", true, NOW + 2, &err), 0);
+	assert_int_equal(cmd_state(f, o.command_id).state, OSV_CMD_DELIVERED);
+}
+
 static void report_hex(struct fixture *f, uint64_t cntr, const char *imei, char *hex, size_t size)
 {
 	struct sp_cmd_hdr h = { .spi = { 0x16, 0x00 }, .kic = 0x15, .kid = 0x15, .tar = { 0xC1, 0x00, 0x01 },
@@ -791,6 +816,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owner_proof_in_packet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resend_and_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_smsc_refusal_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delivery_receipt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handset_change_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocklist_after_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_login, setup, teardown),
