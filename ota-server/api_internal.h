@@ -8,6 +8,8 @@
 
 #include "otasrv/server.h"
 
+#define OSV_GROUP_MAX 64 /* requests per group commit */
+
 struct osv_server {
 	struct osv_server_cfg cfg;
 	struct osv_keybox kb;
@@ -26,6 +28,10 @@ struct osv_server {
 	struct osv_crl_watch crl;
 	int64_t crl_looked_ms;
 	unsigned long requests, denied;
+	/* Group commit: the requests of one loop pass, answered after their shared transaction committed. */
+	struct osv_req *group[OSV_GROUP_MAX];
+	int group_n;
+	struct event *group_ev; /* settles the group once the loop pass's other events ran */
 };
 
 /* Who may call a route. */

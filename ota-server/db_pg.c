@@ -263,6 +263,11 @@ static int64_t p_changes(struct osv_db *db)
 	return ((struct pg_db *)db)->changes;
 }
 
+static bool p_in_txn(struct osv_db *db)
+{
+	return PQtransactionStatus(conn_of(db)) == PQTRANS_INTRANS;
+}
+
 static void p_close(struct osv_db *db)
 {
 	PQfinish(conn_of(db));
@@ -284,6 +289,7 @@ static const struct osv_db_ops pg_ops = {
 	.col_blob = p_col_blob,
 	.col_null = p_col_null,
 	.changes = p_changes,
+	.in_txn = p_in_txn,
 	.close = p_close,
 };
 

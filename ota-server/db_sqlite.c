@@ -131,6 +131,11 @@ static int64_t s_changes(struct osv_db *db)
 	return sqlite3_changes64(handle(db));
 }
 
+static bool s_in_txn(struct osv_db *db)
+{
+	return !sqlite3_get_autocommit(handle(db));
+}
+
 static void s_close(struct osv_db *db)
 {
 	sqlite3_close(handle(db));
@@ -152,6 +157,7 @@ static const struct osv_db_ops sqlite_ops = {
 	.col_blob = s_col_blob,
 	.col_null = s_col_null,
 	.changes = s_changes,
+	.in_txn = s_in_txn,
 	.close = s_close,
 };
 

@@ -263,27 +263,41 @@ static const char *decision(int status)
 	return status >= 500 ? "error" : "invalid";
 }
 
+static void audit_entry(struct osv_req *rq, char *action, size_t size, struct osv_audit_entry *e)
+{
+	snprintf(action, size, "%s %s", rq->method, rq->path);
+	*e = (struct osv_audit_entry){ .at = rq->now, .actor = rq->actor.name, .client = rq->client,
+				       .action = action, .target = rq->target, .status = rq->status,
+				       .detail = rq->detail, .decision = decision(rq->status) };
+}
+
+/* A request that failed in the store is answered 500 and audited as such in a transaction of its own. */
+static void audit_failure(struct osv_req *rq, const char *what)
+{
+	char action[300];
+	struct osv_audit_entry e;
+	struct sg_error err;
+
+	osv_reply_error(rq, 500, "%s", what);
+	audit_entry(rq, action, sizeof(action), &e);
+	if (osv_audit_append(rq->srv->store, &e, &err) < 0)
+		LOGP(DHTTP, LOGL_FATAL, "audit: cannot record a failed request: %s\n", err.msg);
+}
+
 /* One audit entry per request, in the request's transaction; a store failure rolls the request back and is
  * itself audited in a fresh transaction. */
 static void audit(struct osv_req *rq)
 {
 	char action[300];
-	struct osv_audit_entry e = { .at = rq->now, .actor = rq->actor.name, .client = rq->client,
-				     .action = action, .target = rq->target, .status = rq->status,
-				     .detail = rq->detail };
+	struct osv_audit_entry e;
 	struct sg_error err;
 
-	snprintf(action, sizeof(action), "%s %s", rq->method, rq->path);
-	e.decision = decision(rq->status);
+	audit_entry(rq, action, sizeof(action), &e);
 	if (osv_audit_append(rq->srv->store, &e, &err) == 0 && osv_store_commit(rq->srv->store, &err) == 0)
 		return;
 	LOGP(DHTTP, LOGL_ERROR, "audit: %s\n", err.msg);
 	osv_store_rollback(rq->srv->store);
-	osv_reply_error(rq, 500, "internal error (audit log)");
-	e.status = 500;
-	e.decision = "error";
-	if (osv_audit_append(rq->srv->store, &e, &err) < 0)
-		LOGP(DHTTP, LOGL_FATAL, "audit: cannot record a failed request: %s\n", err.msg);
+	audit_failure(rq, "internal error (audit log)");
 }
 
 static void send_reply(struct osv_req *rq)
@@ -357,38 +371,117 @@ static int request_start(struct osv_req *rq, struct evhttp_request *r)
 	return 0;
 }
 
-static void on_request(struct evhttp_request *r, void *arg)
+static void request_free(struct osv_req *rq)
+{
+	json_decref(rq->reply);
+	free(rq->raw);
+	evhttp_clear_headers(&rq->query);
+	free(rq);
+}
+
+static void log_request(const struct osv_req *rq)
+{
+	LOGP(DHTTP, rq->status >= 400 ? LOGL_NOTICE : LOGL_INFO, "%s %s %s by %s: %d %s\n", rq->client, rq->method,
+	     rq->path, rq->actor.name, rq->status, rq->status >= 400 ? rq->detail : "");
+}
+
+/* Commit the open group, then answer its requests: an answer (and the audit entry behind it) never reaches a
+ * client before it is on disk. When the commit fails, every request of the group lost its work and is answered
+ * 500. The list is taken first: answering may run the next request at once (pipelining), which opens a new group. */
+static void settle(void *arg)
 {
 	struct osv_server *srv = arg;
-	struct osv_req rq = { .srv = srv };
+	struct osv_req *group[OSV_GROUP_MAX];
+	int n = srv->group_n;
+	struct sg_error err;
+	bool ok;
+
+	if (!osv_store_group_open(srv->store))
+		return;
+	memcpy(group, srv->group, (size_t)n * sizeof(group[0]));
+	srv->group_n = 0;
+	ok = osv_store_group_commit(srv->store, &err) == 0;
+	if (!ok)
+		LOGP(DHTTP, LOGL_ERROR, "group commit of %d requests: %s\n", n, err.msg);
+	for (int i = 0; i < n && !ok; i++) {
+		if (group[i]->status < 400)
+			srv->denied++;
+		audit_failure(group[i], "internal error (store)");
+		log_request(group[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		send_reply(group[i]);
+		request_free(group[i]);
+	}
+}
+
+static void on_group_ev(evutil_socket_t fd, short what, void *arg)
+{
+	settle(arg);
+}
+
+/* The request's work runs as one unit (savepoint) of the loop pass's group transaction; the first request of a
+ * pass opens the group and has it settled after the pass's other events. */
+static int join_group(struct osv_server *srv, struct sg_error *err)
+{
+	if (osv_store_group_open(srv->store))
+		return 0;
+	if (osv_store_group_begin(srv->store, err) < 0)
+		return -1;
+	event_active(srv->group_ev, EV_TIMEOUT, 0);
+	return 0;
+}
+
+/* Handle the request inside its unit: dispatch, keep or undo its writes, its audit entry. */
+static void handle(struct osv_req *rq)
+{
+	struct osv_server *srv = rq->srv;
 	struct sg_error err;
 
-	srv->requests++;
-	if (request_start(&rq, r) < 0)
-		osv_reply_error(&rq, 400, "query string: malformed");
-	if (osv_store_begin(srv->store, &err) < 0) {
-		osv_reply_store_error(&rq, &err);
-		send_reply(&rq);
-		evhttp_clear_headers(&rq.query);
-		return;
-	}
-	if (!rq.status)
-		dispatch(&rq);
+	if (!rq->status)
+		dispatch(rq);
 	/* Nothing half-written: a refused request keeps no change, except what it must (failed logins). */
-	if (rq.status >= 400 && !rq.keep_on_error) {
+	if (rq->status >= 400 && !rq->keep_on_error) {
 		osv_store_rollback(srv->store);
 		if (osv_store_begin(srv->store, &err) < 0)
 			LOGP(DHTTP, LOGL_ERROR, "store: %s\n", err.msg);
 	}
-	if (rq.status >= 400)
+	if (rq->status >= 400)
 		srv->denied++;
-	audit(&rq);
-	LOGP(DHTTP, rq.status >= 400 ? LOGL_NOTICE : LOGL_INFO, "%s %s %s by %s: %d %s\n", rq.client, rq.method,
-	     rq.path, rq.actor.name, rq.status, rq.status >= 400 ? rq.detail : "");
-	send_reply(&rq);
-	json_decref(rq.reply);
-	free(rq.raw);
-	evhttp_clear_headers(&rq.query);
+	audit(rq);
+}
+
+static void on_request(struct evhttp_request *r, void *arg)
+{
+	struct osv_server *srv = arg;
+	struct osv_req *rq = calloc(1, sizeof(*rq));
+	struct sg_error err;
+	int rc;
+
+	if (!rq) {
+		evhttp_send_error(r, 500, NULL);
+		return;
+	}
+	rq->srv = srv;
+	srv->requests++;
+	if (request_start(rq, r) < 0)
+		osv_reply_error(rq, 400, "query string: malformed");
+	osv_store_group_unit(srv->store, true);
+	rc = join_group(srv, &err) < 0 ? -1 : osv_store_begin(srv->store, &err);
+	if (rc == 0)
+		handle(rq);
+	osv_store_group_unit(srv->store, false);
+	if (rc < 0) {
+		/* nothing done, nothing to wait for */
+		osv_reply_store_error(rq, &err);
+		send_reply(rq);
+		request_free(rq);
+		return;
+	}
+	log_request(rq);
+	srv->group[srv->group_n++] = rq;
+	if (srv->group_n == OSV_GROUP_MAX)
+		settle(srv);
 }
 
 static struct bufferevent *tls_bev(struct event_base *base, void *arg)
@@ -409,8 +502,10 @@ int osv_http_start(struct osv_server *srv, struct sg_error *err)
 	if (!srv->ssl)
 		return -1;
 	srv->http = evhttp_new(srv->base);
-	if (!srv->http)
+	srv->group_ev = event_new(srv->base, -1, 0, on_group_ev, srv);
+	if (!srv->http || !srv->group_ev)
 		return sg_err(err, "http: cannot make the server");
+	osv_store_group_settler(srv->store, settle, srv);
 	evhttp_set_bevcb(srv->http, tls_bev, srv);
 	evhttp_set_gencb(srv->http, on_request, srv);
 	/* Bodies up to the import limit reach the handlers, which apply their own (smaller) limits and audit a
@@ -431,6 +526,10 @@ int osv_http_start(struct osv_server *srv, struct sg_error *err)
 
 void osv_http_stop(struct osv_server *srv)
 {
+	settle(srv);
+	if (srv->group_ev)
+		event_free(srv->group_ev);
+	srv->group_ev = NULL;
 	if (srv->http)
 		evhttp_free(srv->http);
 	srv->http = NULL;

@@ -44,6 +44,12 @@ struct osv_db *osv_store_db(struct osv_store *s)
 
 int osv_store_begin(struct osv_store *s, struct sg_error *err)
 {
+	/* Answering the group's requests may start the next group (a pipelined request): settle until none. */
+	while (s->db->group && !s->in_unit && s->db->txn_depth == 0) {
+		if (!s->settle)
+			return sg_err(err, "store: a group is open and nobody settles it");
+		s->settle(s->settle_arg);
+	}
 	return osv_db_begin(s->db, err);
 }
 
@@ -55,6 +61,32 @@ int osv_store_commit(struct osv_store *s, struct sg_error *err)
 void osv_store_rollback(struct osv_store *s)
 {
 	osv_db_rollback(s->db);
+}
+
+void osv_store_group_settler(struct osv_store *s, void (*settle)(void *arg), void *arg)
+{
+	s->settle = settle;
+	s->settle_arg = arg;
+}
+
+int osv_store_group_begin(struct osv_store *s, struct sg_error *err)
+{
+	return osv_db_group_begin(s->db, err);
+}
+
+int osv_store_group_commit(struct osv_store *s, struct sg_error *err)
+{
+	return osv_db_group_commit(s->db, err);
+}
+
+bool osv_store_group_open(const struct osv_store *s)
+{
+	return s->db->group;
+}
+
+void osv_store_group_unit(struct osv_store *s, bool inside)
+{
+	s->in_unit = inside;
 }
 
 struct osv_db_stmt *osv_q(struct osv_store *s, struct osv_query *q, struct sg_error *err)

@@ -19,6 +19,9 @@ struct osv_store {
 	const struct osv_keybox *kb;
 	char instance[OSV_NAME_MAX];
 	struct osv_db_stmt *stmts[OSV_MAX_QUERIES];
+	void (*settle)(void *arg); /* closes an open group for an outsider (osv_store_group_settler) */
+	void *settle_arg;
+	bool in_unit; /* a group member's work is running */
 };
 
 /* The statement for q, reset and ready for binding; NULL with err on failure. */

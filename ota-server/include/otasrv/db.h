@@ -41,6 +41,8 @@ struct osv_db_ops {
 	const void *(*col_blob)(struct osv_db_stmt *st, int col, size_t *len);
 	bool (*col_null)(struct osv_db_stmt *st, int col);
 	int64_t (*changes)(struct osv_db *db);
+	/* A transaction is open and can still commit (not rolled back or aborted by an error). */
+	bool (*in_txn)(struct osv_db *db);
 	void (*close)(struct osv_db *db);
 };
 
@@ -49,6 +51,8 @@ struct osv_db {
 	const struct osv_db_ops *ops;
 	enum osv_db_kind kind;
 	int txn_depth;
+	bool group;	   /* a group transaction is open: transactions are savepoints inside it */
+	bool group_broken; /* a member could not be undone alone: the group must not commit */
 };
 
 struct osv_db_stmt {
@@ -71,6 +75,14 @@ int osv_db_exec(struct osv_db *db, const char *sql, struct sg_error *err);
 int osv_db_begin(struct osv_db *db, struct sg_error *err);
 int osv_db_commit(struct osv_db *db, struct sg_error *err);
 void osv_db_rollback(struct osv_db *db);
+
+/* Group commit: one real transaction around several units of work. While the group is open, each outermost
+ * begin/commit/rollback above is a SAVEPOINT / RELEASE / ROLLBACK TO, so one unit's failure undoes only its own
+ * work, and nothing is durable until osv_db_group_commit. Begin only outside any transaction; commit fails (and
+ * rolls everything back) when a unit is still open or the transaction was lost meanwhile. Both close the group. */
+int osv_db_group_begin(struct osv_db *db, struct sg_error *err);
+int osv_db_group_commit(struct osv_db *db, struct sg_error *err);
+void osv_db_group_rollback(struct osv_db *db);
 
 static inline struct osv_db_stmt *osv_db_prepare(struct osv_db *db, const char *sql, struct sg_error *err)
 {

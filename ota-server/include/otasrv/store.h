@@ -42,6 +42,17 @@ int osv_store_begin(struct osv_store *s, struct sg_error *err);
 int osv_store_commit(struct osv_store *s, struct sg_error *err);
 void osv_store_rollback(struct osv_store *s);
 
+/* Group commit (see osv_db_group_begin): the HTTPS API's requests of one event-loop pass share one transaction,
+ * each request a savepoint of its own. Whoever else begins a transaction while a group is open (the dispatcher,
+ * the SMPP link) first has settle(arg) run, which must close the group (commit it and answer its requests), so
+ * that work outside the group never rides in it and nothing is sent before its own commit is durable. Requests
+ * mark their span with osv_store_group_unit so their own transactions join the group. */
+void osv_store_group_settler(struct osv_store *s, void (*settle)(void *arg), void *arg);
+int osv_store_group_begin(struct osv_store *s, struct sg_error *err);
+int osv_store_group_commit(struct osv_store *s, struct sg_error *err);
+bool osv_store_group_open(const struct osv_store *s);
+void osv_store_group_unit(struct osv_store *s, bool inside);
+
 /* ---- cards and keysets ---- */
 
 enum osv_counter_state {
