@@ -273,6 +273,16 @@ static int handle_por(struct por_ctx *x, const uint8_t *pkt, size_t len, enum sp
 			 osv_cmd_state_name(x->cmd.state));
 		return 0;
 	}
+	/* After a resend the card may get the older copy last and refuse it as "counter low" while it took the
+	 * newer one: an unsecured refusal of that kind says nothing about the command, which waits on for the
+	 * newer copy's PoR or its deadline. Audited, since a forger could send it too. */
+	if (!x->authentic && x->rsp.status == SP_STATUS_CNTR_LOW && x->cmd.attempts > 1) {
+		snprintf(x->what, x->what_size,
+			 "command %" PRId64 ": unsecured PoR status 02 (counter low) after %d attempts: an older copy"
+			 " refused, the command waits for its latest one",
+			 x->cmd.id, x->cmd.attempts);
+		return security_event(x, "MO PoR", x->cmd.id, x->rsp.status, err) < 0 ? -1 : 1;
+	}
 	/* "Performed" and "result follows" need proof; anyone can claim an error (and gain nothing by it but a
 	 * resend the owner sees). */
 	if ((x->rsp.status == SP_STATUS_OK || x->rsp.status == SP_STATUS_MORE_TIME ||

@@ -251,6 +251,41 @@ static void test_card_refusals(void **state)
 	json_decref(audit_checked(f, 2));
 }
 
+/* A resend crossed an older copy: the card took the newer packet and refused the older one as "counter low" in
+ * an unsecured PoR. That refusal leaves the command open (audited), and the newer copy's PoR confirms it. */
+static void test_older_copy_refused_after_resend(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing first, second;
+	struct sp_keys k;
+	uint8_t ud[SP_MAX_PACKET + 3];
+	char what[256];
+	struct sg_error err;
+	int64_t id, ids[4];
+	size_t n;
+	int claimed;
+
+	parse_keys(KIC_HEX, KID_HEX, &k);
+	id = status_sent(f, &first);
+	f->t += f->cfg.retry_interval + 1;
+	claimed = osv_cmd_claim(f->s, f->t, f->cfg.lease, 4, ids, &err);
+	assert_int_equal(claimed, 1);
+	assert_int_equal(osv_engine_prepare(f->s, &f->cfg, ids, claimed, f->t, &second, &err), 1);
+	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &second, true, "0000000002", NULL, f->t, &err), 0);
+	assert_memory_not_equal(first.ud, second.ud, first.ud_len < second.ud_len ? first.ud_len : second.ud_len);
+
+	n = card_por(&first, &k, SP_STATUS_CNTR_LOW, true, ud, sizeof(ud));
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 1);
+	assert_non_null(strstr(what, "older copy"));
+	assert_int_not_equal(cmd_state(f, id), OSV_CMD_REJECTED);
+	assert_false(osv_cmd_state_final(cmd_state(f, id)));
+	json_decref(audit_checked(f, 1));
+
+	n = card_por(&second, &k, SP_STATUS_OK, false, ud, sizeof(ud));
+	assert_int_equal(mo(f, ud, n, what, sizeof(what)), 1);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_CONFIRMED);
+}
+
 /* With no command waiting: the card's error PoR for a packet that was not ours (a replay) is a security event; a
  * late PoR of a command already confirmed is not. */
 static void test_error_por_for_a_packet_not_ours(void **state)
@@ -347,6 +382,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_forged_and_altered_por, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_older_copy_refused_after_resend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_por_for_a_packet_not_ours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_replayed_or_tampered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_sender_not_audited, setup, teardown),
