@@ -4,14 +4,8 @@
 # whose TERMINAL RESPONSE answer is nonsense. The replay accepts only the exact TERMINAL RESPONSE bytes expected,
 # so the failure line the handset logs tells whether they were right. Never a crash, always a clear message.
 set -u
-B=${B:-build}
-D=$(mktemp -d /tmp/handset-bad.XXXXXX)
-trap 'rm -rf "$D"' EXIT
+. "$(dirname "$0")/lib/handset.sh" handset-bad
 pass=0 fail=0
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-state() { python3 -c "import json,sys; s=json.load(open('$D/state.json')); print(eval(sys.argv[1]))" "$1"; }
 
 # 1: malformed DISPLAY TEXT, SET UP CALL, FETCH refused, then the card stops answering at SELECT MF (line 14)
 cat > "$D/card1.replay" <<'EOF'

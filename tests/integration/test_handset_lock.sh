@@ -6,17 +6,9 @@
 # reset of the handset); UNLOCK by the operator brings service and the user data back; WIPE destroys the key so the
 # sealed user data can no longer be opened.
 set -u
-B=${B:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-D=$(mktemp -d /tmp/handset-lock.XXXXXX)
-trap 'rm -rf "$D"' EXIT
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; }
-all_of() { eval "$1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-state() { python3 -c "import json,sys; s=json.load(open('$D/state.json')); print(eval(sys.argv[1]))" "$1"; }
+. "$(dirname "$0")/lib/handset.sh" handset-lock
 idle_says() { [[ "$(state 's["toolkit"]["screen"]["idle_text"] or ""')" == *"$1"* ]]; }
-HS() { timeout 30 "$B/bin/handset-sim" -c "$D/hs.cfg" --once -q "$@" >> "$D/hs.log" 2>&1; }
 
 KIC=404142434445464748494A4B4C4D4E4F
 KID=505152535455565758595A5B5C5D5E5F

@@ -4,17 +4,9 @@
 # away, ordinary SMS stored in the inbox (concatenated parts reassembled), the VTY config written back without
 # secrets, and a power cycle keeping the card's state.
 set -u
-B=${B:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-D=$(mktemp -d /tmp/handset-sim.XXXXXX)
-trap 'rm -rf "$D"' EXIT
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; }
-all_of() { eval "$1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-state() { python3 -c "import json,sys; s=json.load(open('$D/state.json')); print(eval(sys.argv[1]))" "$1"; }
+. "$(dirname "$0")/lib/handset.sh" handset-sim
 absent() { ! grep -Eqi "$1" "$2"; }
-HS() { timeout 30 "$B/bin/handset-sim" -c "$D/hs.cfg" --once -q "$@" >> "$D/hs.log" 2>&1; }
 
 cp "$ROOT/uicc-applet/profiles/demo.json" "$D/card.json"
 cat > "$D/hs.cfg" <<EOF

@@ -4,14 +4,7 @@
 # events, the user activity event once (then dropped from the list), MENU SELECTION for a SET UP MENU item, the
 # PROVIDE LOCAL INFORMATION that follows it, and TIMER EXPIRATION when the card's timer runs out.
 set -u
-B=${B:-build}
-D=$(mktemp -d /tmp/handset-tk.XXXXXX)
-trap 'rm -rf "$D"' EXIT
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-state() { python3 -c "import json,sys; s=json.load(open('$D/state.json')); print(eval(sys.argv[1]))" "$1"; }
-all_of() { eval "$1"; }
+. "$(dirname "$0")/lib/handset.sh" handset-tk
 absent() { ! grep -q "$1" "$2"; }
 
 cat > "$D/card.replay" <<'EOF'

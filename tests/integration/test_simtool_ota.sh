@@ -5,14 +5,8 @@
 # INFORMATION served by simtool and the full PoR by SMS-SUBMIT), the USSD dialect, AES keyset 2, a replayed counter
 # and a wrong key (no PoR: the card's safest default), all verified by simtool with the keys.
 set -u
-B=${B:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-D=$(mktemp -d /tmp/simtool-ota.XXXXXX)
-trap 'rm -rf "$D"' EXIT
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; }
-all_of() { eval "$1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+. "$(dirname "$0")/lib/tap.sh" simtool-ota
 jq_py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 hexs() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
 
