@@ -519,10 +519,13 @@ static int attempt_lookup(struct osv_store *s, struct osv_query *q, int64_t a1, 
 
 static struct osv_query q_att_cntr = { .sql = "SELECT " ATT_COLS " FROM attempts WHERE card_id = ?1 AND cntr = ?2"
 				       " ORDER BY id DESC LIMIT 1" };
-/* Driven from the card's open commands (commands_card_state), not from its whole attempt history. */
+/* Driven from the card's open commands (commands_card_state), not from its whole attempt history. max() and the
+ * state range (DUE_STATES, queued..delivered) instead of ORDER BY ... LIMIT 1 and an IN list: SQLite would build
+ * and free an ephemeral table for each PoR. */
 static struct osv_query q_att_open = { .sql = "SELECT a.id, a.command_id, a.kvn, a.cntr, a.sent_at, a.msgid FROM attempts a"
-				       " WHERE a.command_id IN (SELECT id FROM commands WHERE card_id = ?1"
-				       " AND state IN " DUE_STATES ") ORDER BY a.id DESC LIMIT 1" };
+				       " WHERE a.id = (SELECT max(b.id) FROM commands m JOIN attempts b ON b.command_id = m.id"
+				       " WHERE m.card_id = ?1 AND m.state BETWEEN 1 AND 3)" };
+_Static_assert(OSV_CMD_QUEUED == 1 && OSV_CMD_SUBMITTED == 2 && OSV_CMD_DELIVERED == 3, "DUE_STATES is 1..3");
 static struct osv_query q_att_msg = { .sql = "SELECT " ATT_COLS " FROM attempts WHERE msgid = ?1 ORDER BY id DESC LIMIT 1" };
 
 int osv_attempt_by_cntr(struct osv_store *s, int64_t card_id, uint64_t cntr, struct osv_attempt *a,

@@ -580,9 +580,9 @@ static void test_hot_query_plans(void **state)
 	static const struct {
 		const char *sql, *want;
 	} q[] = {
-		{ "SELECT a.id FROM attempts a WHERE a.command_id IN (SELECT id FROM commands WHERE card_id = 1"
-		  " AND state IN (1, 2, 3)) ORDER BY a.id DESC LIMIT 1",
-		  "USING COVERING INDEX commands_card_state (card_id=? AND state=?)" },
+		{ "SELECT a.id FROM attempts a WHERE a.id = (SELECT max(b.id) FROM commands m JOIN attempts b"
+		  " ON b.command_id = m.id WHERE m.card_id = 1 AND m.state BETWEEN 1 AND 3)",
+		  "USING COVERING INDEX commands_card_state (card_id=? AND state>? AND state<?)" },
 		{ "SELECT id FROM attempts WHERE card_id = 1 AND cntr = 7 ORDER BY id DESC LIMIT 1",
 		  "INDEX attempts_card_cntr (card_id=? AND cntr=?)" },
 		{ "SELECT id FROM cards WHERE lease_owner = 'a' AND lease_until >= 5", "INDEX cards_lease" },
@@ -597,7 +597,7 @@ static void test_hot_query_plans(void **state)
 
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		query_plan(f, q[i].sql, plan, sizeof(plan));
-		if (!strstr(plan, q[i].want) || strstr(plan, "SCAN"))
+		if (!strstr(plan, q[i].want) || strstr(plan, "SCAN") || (i < 2 && strstr(plan, "TEMP B-TREE")))
 			fail_msg("%s: plan %s, want %s", q[i].sql, plan, q[i].want);
 	}
 }
