@@ -25,6 +25,7 @@ struct osv_server {
 	double tokens; /* submit_sm the throughput limit allows now */
 	int64_t tokens_at;
 	struct osv_outgoing *out; /* the dispatcher's batch */
+	int out_n;		  /* ... built in the open group, waiting for its commit */
 	struct osv_crl_watch crl;
 	int64_t crl_looked_ms;
 	unsigned long requests, denied;
@@ -104,6 +105,12 @@ extern const struct osv_route osv_routes_audit[];
 /* The dispatcher (dispatcher.c): SMPP link and the tick that sends due commands. */
 int osv_dispatcher_start(struct osv_server *srv);
 void osv_dispatcher_stop(struct osv_server *srv);
+
+/* Run the caller's next store work as a unit of the loop pass's group transaction (opened if none is). */
+int osv_http_group_join(struct osv_server *srv, struct sg_error *err);
+/* The group holding the dispatcher's batch committed (ok) or not: send the batch, or drop it (its counters and
+ * claims were rolled back with it). */
+void osv_dispatcher_committed(struct osv_server *srv, bool ok);
 
 /* Start / stop serving HTTPS. */
 int osv_http_start(struct osv_server *srv, struct sg_error *err);

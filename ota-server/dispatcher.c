@@ -1,8 +1,9 @@
 /* The ota-server's heartbeat: every tick it polls the Osmocom select loop (VTY), keeps the SMPP link, and when
  * there may be due work (a command was queued, a response freed the window, or a second passed) claims due
  * commands - no more than the SMSC window and the configured throughput allow - turns them into packets whose
- * counters are committed, and only then submits them; room left in the window carries owner notifications as
- * text SMS. Every few seconds it also looks for a new CRL file. */
+ * counters are committed (with the HTTPS requests of the same loop pass: group commit), and only then submits
+ * them; room left in the window carries owner notifications as text SMS. Every few seconds it also looks for a
+ * new CRL file. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -45,22 +46,42 @@ static int budget(struct osv_server *srv, int64_t ms)
 	return (int)srv->tokens;
 }
 
+/* Claim and secure due work as a unit of the loop pass's group transaction (one disk sync shared with the
+ * requests of the pass); the packets wait in srv->out for the group's commit (osv_dispatcher_committed). */
 static int dispatch_batch(struct osv_server *srv, int64_t ms, int room)
 {
-	struct osv_outgoing *out = srv->out;
 	struct sg_error err;
-	int64_t now = ms / 1000;
 	int n;
 
+	if (srv->out_n)
+		return 0; /* a batch still waits for its commit */
 	if (room > MAX_BATCH)
 		room = MAX_BATCH;
-	n = osv_engine_next(srv->store, &srv->cfg.engine, room, now, out, &err);
+	osv_store_group_unit(srv->store, true);
+	n = osv_http_group_join(srv, &err) < 0
+		    ? -1
+		    : osv_engine_next(srv->store, &srv->cfg.engine, room, ms / 1000, srv->out, &err);
+	osv_store_group_unit(srv->store, false);
 	if (n < 0) {
 		LOGP(DOTA, LOGL_ERROR, "dispatch: %s\n", err.msg);
 		return 0;
 	}
+	srv->out_n = n;
+	return n;
+}
+
+void osv_dispatcher_committed(struct osv_server *srv, bool ok)
+{
+	struct osv_outgoing *out = srv->out;
+	int64_t ms = now_ms();
+	int n = srv->out_n;
+	struct sg_error err;
+
+	srv->out_n = 0;
+	if (!ok && n)
+		LOGP(DOTA, LOGL_ERROR, "dispatch: %d packets not sent, their transaction did not commit\n", n);
 	/* The counters are on disk: the packets may leave. */
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && ok; i++) {
 		if (osv_smpp_send(srv->smpp, &out[i], ms) == 0) {
 			if (out[i].notification_id)
 				LOGP(DOTA, LOGL_INFO, "notification %lld: SMS to the owner's number %s\n",
@@ -70,11 +91,10 @@ static int dispatch_batch(struct osv_server *srv, int64_t ms, int room)
 				     (long long)out[i].command_id, out[i].ud_len, out[i].msisdn);
 			continue;
 		}
-		if (osv_engine_submitted(srv->store, &srv->cfg.engine, &out[i], false, "", "SMPP link down", now,
+		if (osv_engine_submitted(srv->store, &srv->cfg.engine, &out[i], false, "", "SMPP link down", ms / 1000,
 					 &err) < 0)
 			LOGP(DOTA, LOGL_ERROR, "dispatch: %s\n", err.msg);
 	}
-	return n;
 }
 
 /* A CRL published while the server runs (an operator revoked) is taken up within CRL_LOOK_MS. */

@@ -385,9 +385,10 @@ static void log_request(const struct osv_req *rq)
 	     rq->path, rq->actor.name, rq->status, rq->status >= 400 ? rq->detail : "");
 }
 
-/* Commit the open group, then answer its requests: an answer (and the audit entry behind it) never reaches a
- * client before it is on disk. When the commit fails, every request of the group lost its work and is answered
- * 500. The list is taken first: answering may run the next request at once (pipelining), which opens a new group. */
+/* Commit the open group, then send the dispatcher's packets built in it and answer its requests: no packet
+ * leaves before its counter is on disk, no answer (nor the audit entry behind it) reaches a client before. When
+ * the commit fails, nothing is sent and every request of the group, having lost its work, is answered 500. The
+ * list is taken first: answering may run the next request at once (pipelining), which opens a new group. */
 static void settle(void *arg)
 {
 	struct osv_server *srv = arg;
@@ -403,6 +404,7 @@ static void settle(void *arg)
 	ok = osv_store_group_commit(srv->store, &err) == 0;
 	if (!ok)
 		LOGP(DHTTP, LOGL_ERROR, "group commit of %d requests: %s\n", n, err.msg);
+	osv_dispatcher_committed(srv, ok);
 	for (int i = 0; i < n && !ok; i++) {
 		if (group[i]->status < 400)
 			srv->denied++;
@@ -420,9 +422,9 @@ static void on_group_ev(evutil_socket_t fd, short what, void *arg)
 	settle(arg);
 }
 
-/* The request's work runs as one unit (savepoint) of the loop pass's group transaction; the first request of a
- * pass opens the group and has it settled after the pass's other events. */
-static int join_group(struct osv_server *srv, struct sg_error *err)
+/* A request's work (or the dispatcher's batch) runs as one unit (savepoint) of the loop pass's group
+ * transaction; the first unit of a pass opens the group and has it settled after the pass's other events. */
+int osv_http_group_join(struct osv_server *srv, struct sg_error *err)
 {
 	if (osv_store_group_open(srv->store))
 		return 0;
@@ -467,7 +469,7 @@ static void on_request(struct evhttp_request *r, void *arg)
 	if (request_start(rq, r) < 0)
 		osv_reply_error(rq, 400, "query string: malformed");
 	osv_store_group_unit(srv->store, true);
-	rc = join_group(srv, &err) < 0 ? -1 : osv_store_begin(srv->store, &err);
+	rc = osv_http_group_join(srv, &err) < 0 ? -1 : osv_store_begin(srv->store, &err);
 	if (rc == 0)
 		handle(rq);
 	osv_store_group_unit(srv->store, false);
