@@ -522,7 +522,7 @@ static void test_schema_migration(void **state)
 
 	assert_int_equal(osv_store_schema_version(f->s), OSV_SCHEMA_VERSION);
 	osv_store_close(f->s);
-	tamper(f, "DROP INDEX attempts_card_cntr; DROP INDEX commands_card_state; DROP INDEX cards_lease;"
+	tamper(f, "DROP INDEX attempts_card_cntr; DROP INDEX commands_card_state;"
 		  "DROP INDEX notifications_sms; ALTER TABLE notifications DROP COLUMN sms_to;"
 		  "ALTER TABLE notifications DROP COLUMN sms_state; ALTER TABLE notifications DROP COLUMN sms_next_at;"
 		  "ALTER TABLE notifications DROP COLUMN sms_tries; DELETE FROM schema_version WHERE version >= 4;"
@@ -573,8 +573,9 @@ static void query_plan(struct fixture *f, const char *sql, char *plan, size_t si
 	osv_db_finalize(st);
 }
 
-/* The hot queries (PoR match by open command and by counter, the dispatcher's claim, counter allocation) are
- * searches on an index, never a scan of a card's history or of every card - whatever the history's length. */
+/* The hot queries (PoR match by open command and by counter, the dispatcher's due queue, counter allocation) are
+ * searches on an index, never a scan of a card's history - whatever the history's length. (The claim's look at
+ * this instance's leased cards scans the cards table once per batch: an index there costs more, see v6.) */
 static void test_hot_query_plans(void **state)
 {
 	static const struct {
@@ -585,7 +586,6 @@ static void test_hot_query_plans(void **state)
 		  "USING COVERING INDEX commands_card_state (card_id=? AND state>? AND state<?)" },
 		{ "SELECT id FROM attempts WHERE card_id = 1 AND cntr = 7 ORDER BY id DESC LIMIT 1",
 		  "INDEX attempts_card_cntr (card_id=? AND cntr=?)" },
-		{ "SELECT id FROM cards WHERE lease_owner = 'a' AND lease_until >= 5", "INDEX cards_lease" },
 		{ "SELECT id FROM commands WHERE state IN (1, 2, 3) AND next_at <= 5 ORDER BY next_at, id LIMIT 9",
 		  "INDEX commands_due (state=? AND next_at<?)" },
 		{ "UPDATE keysets SET counter = counter + 1 WHERE card_id = 1 AND kvn = 1 AND counter < 9"

@@ -23,7 +23,7 @@
 #include "simguard/sg_error.h"
 #include "otasrv/keybox.h"
 
-#define OSV_SCHEMA_VERSION 5
+#define OSV_SCHEMA_VERSION 6
 #define OSV_MAX_KVN 15
 #define OSV_NAME_MAX 64
 
