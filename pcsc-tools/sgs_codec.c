@@ -15,7 +15,8 @@
 #define IE_END 0
 
 /* The IEs of each message type the MME side may receive or send, in the order of TS 29.118 chapter 8; the first
- * n_mandatory are mandatory. A tag may appear twice in the list (LU-REQ: new and old LAI). */
+ * n_mandatory are mandatory, and none may be passed over (the handlers read them without looking) but in RESET
+ * (names_either). A tag may appear twice in the list (LU-REQ: new and old LAI). */
 struct sgs_layout {
 	uint8_t type;
 	uint8_t n_mandatory;
@@ -69,6 +70,12 @@ static const struct sgs_layout *layout_of(uint8_t type)
 	return NULL;
 }
 
+/* RESET-INDICATION / -ACK: their one mandatory IE is the MME name or the VLR name. */
+static bool names_either(const struct sgs_layout *l)
+{
+	return l->type == SGSAP_MSGT_RESET_IND || l->type == SGSAP_MSGT_RESET_ACK;
+}
+
 /* Position of tag in the layout at or after from, or -1. */
 static int ie_position(const struct sgs_layout *l, int from, uint8_t tag)
 {
@@ -92,6 +99,8 @@ int sgs_msg_len(const uint8_t *buf, size_t len, struct sg_error *err)
 	if (!l)
 		return sg_err(err, "SGsAP message type 0x%02X is not one the MME side takes", buf[0]);
 	while (off < len && (p = ie_position(l, pos, buf[off])) >= 0) {
+		if (p > pos && pos < l->n_mandatory && !names_either(l))
+			break; /* a mandatory IE passed over: named missing below */
 		if (off + 2 > len || off + 2 + buf[off + 1] > len)
 			return 0; /* the IE continues in bytes not yet received */
 		off += 2 + buf[off + 1];

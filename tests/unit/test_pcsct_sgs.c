@@ -238,13 +238,18 @@ static void test_bad_input(void **state)
 		n = from_hex(bad_rp[i], buf, sizeof(buf));
 		assert_int_equal(sms_rp_decode(buf, n, &rp, &err), -1);
 	}
-	/* not a message type the MME takes; a mandatory IE missing; an IMSI IE too long; an IMSI that is a TMSI */
+	/* not a message type the MME takes; a mandatory IE missing or passed over; an IMSI IE too long; an IMSI that is
+	 * a TMSI */
 	n = from_hex("4401", buf, sizeof(buf));
 	assert_int_equal(sgs_msg_len(buf, n, &err), -1);
 	assert_non_null(strstr(err.msg, "0x44"));
 	n = from_hex("07" IMSI_IE "07", buf, sizeof(buf));
 	assert_int_equal(sgs_msg_len(buf, n, &err), -1);
 	assert_non_null(strstr(err.msg, "mandatory"));
+	/* a PAGING-REQUEST whose TMSI stands where the VLR name and the service indicator must be */
+	n = from_hex("01" IMSI_IE "0304f4123456", buf, sizeof(buf));
+	assert_int_equal(sgs_msg_len(buf, n, &err), -1);
+	assert_non_null(strstr(err.msg, "VLR"));
 	n = from_hex("1b0109091010000000001000", buf, sizeof(buf));
 	assert_int_equal(sgs_msg_decode(buf, n, &m, &err), -1);
 	n = from_hex("1b0105f412345678", buf, sizeof(buf));
