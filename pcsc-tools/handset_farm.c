@@ -23,22 +23,6 @@
 #define PROACTIVE_MAX 32 /* proactive commands served in one go */
 #define REFRESH_DEPTH 3	 /* a card that keeps asking for a reset is given up */
 
-static uint8_t luhn_digit(const char *digits)
-{
-	size_t n = strlen(digits), i;
-	unsigned int sum = 0;
-
-	/* from the right, every second digit (starting with the last one here) is doubled */
-	for (i = 0; i < n; i++) {
-		unsigned int d = (unsigned int)(digits[n - 1 - i] - '0');
-
-		if (i % 2 == 0)
-			d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-		sum += d;
-	}
-	return (uint8_t)((10 - sum % 10) % 10);
-}
-
 /* base + i in as many digits as base has. */
 static int digits_add(const char *what, const char *base, unsigned long i, char *out, size_t size, struct sg_error *err)
 {
@@ -68,7 +52,7 @@ int farm_identity(const struct farm_cfg *cfg, unsigned long i, struct farm_ident
 	    digits_add("MSISDN", cfg->msisdn_first, i, id->msisdn, sizeof(id->msisdn), err) < 0)
 		return -1;
 	n = strlen(id->iccid);
-	id->iccid[n] = (char)('0' + luhn_digit(id->iccid));
+	id->iccid[n] = (char)('0' + uicc_luhn_digit(id->iccid, n));
 	id->iccid[n + 1] = '\0';
 	return 0;
 }

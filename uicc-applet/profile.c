@@ -11,21 +11,26 @@
 #include "auth_milenage.h"
 #include "profile_parse.h"
 
+uint8_t uicc_luhn_digit(const char *digits, size_t n)
+{
+	unsigned int sum = 0;
+
+	/* from the right, every second digit (starting with the last one here) is doubled */
+	for (size_t i = 0; i < n; i++) {
+		unsigned int d = (unsigned int)(digits[n - 1 - i] - '0');
+
+		if (i % 2 == 0)
+			d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+		sum += d;
+	}
+	return (uint8_t)((10 - sum % 10) % 10);
+}
+
 static int luhn_ok(const char *digits)
 {
 	size_t n = strlen(digits);
-	int sum = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		int d = digits[n - 1 - i] - '0';
-		if (i % 2) {
-			d *= 2;
-			if (d > 9)
-				d -= 9;
-		}
-		sum += d;
-	}
-	return sum % 10 == 0;
+	return n > 0 && uicc_luhn_digit(digits, n - 1) == digits[n - 1] - '0';
 }
 
 static int parse_identity(struct uicc_profile *p, const json_t *root, struct sg_error *err)

@@ -122,6 +122,9 @@ struct uicc_profile {
 struct uicc_profile *uicc_profile_load(void *ctx, const char *path, struct sg_error *err);
 struct uicc_profile *uicc_profile_parse(void *ctx, const char *json_text, size_t len, struct sg_error *err);
 
+/* The Luhn check digit (0..9) that completes the n digits at digits (an ICCID without its last digit). */
+uint8_t uicc_luhn_digit(const char *digits, size_t n);
+
 /* Lookups (NULL when absent). */
 const struct uicc_keyset *uicc_profile_keyset(const struct uicc_profile *p, uint8_t kvn);
 const struct uicc_profile_tar *uicc_profile_tar(const struct uicc_profile *p, const uint8_t tar[3]);
