@@ -85,13 +85,13 @@ static void shutdown_gw(struct gw *gw)
 	gw->shutting_down = true;
 	LOGP(DSMPP, LOGL_NOTICE, "shutting down: %u queued, %u in flight stay in the queue database\n", gw->n_pending,
 	     gw->n_inflight);
-	llist_for_each_entry(r, &gw->cfg.routes, list)
-	{
+	llist_for_each_entry(r, &gw->cfg.routes, list) {
 		osmo_timer_del(&r->reconnect);
 		if (r->type == GW_ROUTE_PCSC)
 			gw_pcsc_close(r);
 	}
-	llist_for_each_entry_safe(c, tmp, &gw->conns, list) gw_conn_close(c, "shutdown");
+	llist_for_each_entry_safe(c, tmp, &gw->conns, list)
+		gw_conn_close(c, "shutdown");
 	osmo_timer_del(&gw->dispatch_timer);
 	osmo_timer_del(&gw->housekeeping);
 	gw_store_close(gw->store);
@@ -117,7 +117,9 @@ int main(int argc, char **argv)
 	gw->store = gw_store_open(gw, gw->cfg.db_path);
 	if (!gw->store || gw_queue_load(gw) < 0 || gw_server_start(gw) < 0)
 		return 1;
-	llist_for_each_entry(r, &gw->cfg.routes, list) if (r->type == GW_ROUTE_UPSTREAM) gw_upstream_start(gw, r);
+	llist_for_each_entry(r, &gw->cfg.routes, list)
+		if (r->type == GW_ROUTE_UPSTREAM)
+			gw_upstream_start(gw, r);
 
 	sg_daemon_signals_init();
 	sg_daemon_run();
