@@ -11,15 +11,10 @@
 
 #include "pcsct/download.h"
 #include "pcsct/handset.h"
+#include "pcsct/sms_smpp.h"
 #include "simguard/hex.h"
 
-#define DL_TIMEOUT_S	  60
-#define PID_ANSI136_RDATA 0x7C
-
-static bool is_data_download(const struct sms_deliver *d)
-{
-	return (d->pid == SMS_PID_SIM_DATA_DOWNLOAD || d->pid == PID_ANSI136_RDATA) && sms_dcs_is_class2_8bit(d->dcs);
-}
+#define DL_TIMEOUT_S 60
 
 static void inbox_path(const struct handset *hs, char *path, size_t size)
 {
@@ -228,7 +223,7 @@ int handset_sms_deliver(struct handset *hs, const uint8_t *tpdu, size_t len, str
 
 	if (sms_deliver_decode(tpdu, len, &d, err) < 0)
 		return -1;
-	if (!is_data_download(&d)) {
+	if (!pcsct_sms_is_data_download(&d)) {
 		store_ordinary(hs, &d);
 		return 0;
 	}
