@@ -272,6 +272,23 @@ while True:
 PYEOF
 }
 
+# peer_counters_fresh LOG: every packet the cards of write_peer's peer verified came with a counter above the
+# card's last one, and no counter twice to one card (the number of packets seen goes to stderr as a TAP comment).
+peer_counters_fresh() {
+	python3 - "$1" <<'EOF'
+import collections, json, sys
+seen = collections.defaultdict(set)
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if not r.get("verified"):
+        continue
+    assert "reused_or_low" not in r, r
+    assert r["cntr"] not in seen[r["msisdn"]], r
+    seen[r["msisdn"]].add(r["cntr"])
+print("# packets seen by the cards: %d" % sum(len(s) for s in seen.values()), file=sys.stderr)
+EOF
+}
+
 # write_cfg FILE DIR HTTP_PORT VTY_PORT SMPP_PORT [EXTRA OTA LINES...]
 write_cfg() {
 	local f=$1 d=$2 hp=$3 vp=$4 sp=$5

@@ -71,18 +71,8 @@ done
 [ "${fin:-0}" = "$N" ] && ok "every command in a final state ($fin/$total)" || not_ok "every command in a final state" "finished ${fin:-?} of $N"
 [ "${conf:-0}" = "$N" ] && ok "every command confirmed by its card" || not_ok "every command confirmed by its card" "confirmed ${conf:-?} of $N"
 
-python3 - "$tmp/peer.log" <<'EOF' && ok "no counter reused or gone back, at any card" || not_ok "no counter reused or gone back, at any card"
-import collections, json, sys
-seen, last = collections.defaultdict(set), {}
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    if not r.get("verified"):
-        continue
-    assert "reused_or_low" not in r, r
-    assert r["cntr"] not in seen[r["msisdn"]], r
-    seen[r["msisdn"]].add(r["cntr"])
-print("# packets seen by the cards: %d" % sum(len(s) for s in seen.values()), file=sys.stderr)
-EOF
+peer_counters_fresh "$tmp/peer.log" && ok "no counter reused or gone back, at any card" ||
+	not_ok "no counter reused or gone back, at any card"
 w=$(cat "$tmp/peer.log.window" 2>/dev/null)
 [ "${w:-0}" -gt 1 ] && [ "${w:-0}" -le 50 ] && ok "throttled to the SMSC window: at most $w of 50 submit_sm unanswered" ||
 	not_ok "throttled to the SMSC window" "most unanswered: ${w:-?}, window 50"
