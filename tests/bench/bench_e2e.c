@@ -523,13 +523,16 @@ static SSL_CTX *tls_ctx(const struct opts *o)
 	return ctx;
 }
 
-static enum mode mode_of(const char *s)
+/* The mode named s, -1 for a name that is none (a typo is a usage error, not a rate run). */
+static int mode_of(const char *s)
 {
-	if (!strcmp(s, "api"))
-		return MODE_API;
-	if (!strcmp(s, "max"))
-		return MODE_MAX;
-	return !strcmp(s, "campaign") ? MODE_CAMPAIGN : MODE_RATE;
+	static const char *const names[] = {
+		[MODE_API] = "api", [MODE_MAX] = "max", [MODE_RATE] = "rate", [MODE_CAMPAIGN] = "campaign"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -1;
 }
 
 static int parse_drive(int argc, char **argv, struct opts *o)
@@ -542,12 +545,15 @@ static int parse_drive(int argc, char **argv, struct opts *o)
 		{"timeout", 1, NULL, 't'}, {"command", 1, NULL, 'x'}, {"batch", 1, NULL, 'b'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, m;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			o->mode = mode_of(optarg);
+			m = mode_of(optarg);
+			if (m < 0)
+				return -1;
+			o->mode = (enum mode)m;
 			break;
 		case 'p':
 			o->port = atoi(optarg);
