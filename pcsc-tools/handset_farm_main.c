@@ -70,12 +70,13 @@ struct opts {
 static int parse_hostport(const char *arg, struct farm_cfg *cfg)
 {
 	const char *colon = strrchr(arg, ':');
+	char *end;
 	long port;
 
-	if (!colon || (size_t)(colon - arg) >= sizeof(cfg->smpp_host))
+	if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof(cfg->smpp_host))
 		return -1;
-	port = strtol(colon + 1, NULL, 10);
-	if (port <= 0 || port > 65535)
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port <= 0 || port > 65535)
 		return -1;
 	snprintf(cfg->smpp_host, sizeof(cfg->smpp_host), "%.*s", (int)(colon - arg), arg);
 	cfg->smpp_port = (uint16_t)port;
@@ -86,6 +87,15 @@ static int parse_hostport(const char *arg, struct farm_cfg *cfg)
 static int set_str(char *dst, size_t size, const char *arg)
 {
 	return snprintf(dst, size, "%s", arg) >= (int)size ? -1 : 0;
+}
+
+/* The long option behind getopt's value c (every option has one), for error messages. */
+static const char *long_name(const struct option *lo, int c)
+{
+	for (; lo->name; lo++)
+		if (lo->val == c)
+			return lo->name;
+	return "?";
 }
 
 static int parse_opt(struct opts *o, int c, const char *arg)
@@ -157,8 +167,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 		if (parse_opt(o, c, optarg) < 0) {
 			if (c != '?')
-				fprintf(stderr, "handset-farm: bad value for -%c / --%s: '%s'\n", c < 128 ? c : '-',
-					"option", optarg ? optarg : "");
+				fprintf(stderr, "handset-farm: bad value for --%s: '%s'\n", long_name(lo, c),
+					optarg ? optarg : "");
 			return -1;
 		}
 	}
