@@ -12,34 +12,11 @@
 
 #define RECV_SLICE_MS 200
 
-static int recv_bind_resp(struct smpp_client *c, uint32_t seq, int timeout_ms, struct sg_error *err)
-{
-	uint8_t pdu[SMPP_MAX_PDU];
-	struct smpp_hdr h;
-	int n, waited;
-
-	for (waited = 0; waited < timeout_ms; waited += RECV_SLICE_MS) {
-		n = smpp_client_recv(c, pdu, sizeof(pdu), RECV_SLICE_MS);
-		if (n < 0)
-			return sg_err(err, "bind: %s", smpp_client_error(c));
-		if (n == 0)
-			continue;
-		smpp_hdr_get(pdu, &h);
-		if (h.id == BIND_TRANSCEIVER_RESP && h.seq == seq)
-			return h.status == ESME_ROK ? 0 : sg_err(err, "bind refused: %s", smpp_status_name(h.status));
-		if (h.id == GENERIC_NACK)
-			return sg_err(err, "bind refused: generic_nack %s", smpp_status_name(h.status));
-	}
-	return sg_err(err, "bind: no answer within %d ms", timeout_ms);
-}
-
 int farm_link_up(struct farm *f, int timeout_ms, struct sg_error *err)
 {
-	struct smpp_bind b = {.cmd = BIND_TRANSCEIVER, .version = 0x34};
-	uint8_t pdu[128];
+	struct smpp_bind b = {.cmd = BIND_TRANSCEIVER};
 	char why[128];
-	uint32_t seq;
-	int n;
+	long st;
 
 	f->link = smpp_client_connect(f->cfg.smpp_host, f->cfg.smpp_port, timeout_ms, why, sizeof(why));
 	if (!f->link)
@@ -47,17 +24,16 @@ int farm_link_up(struct farm *f, int timeout_ms, struct sg_error *err)
 	snprintf(b.system_id, sizeof(b.system_id), "%s", f->cfg.range);
 	snprintf(b.password, sizeof(b.password), "%s", f->cfg.smpp_password);
 	snprintf(b.system_type, sizeof(b.system_type), "range");
-	seq = smpp_client_next_seq(f->link);
-	n = smpp_encode_bind(seq, &b, pdu, sizeof(pdu));
-	if (n < 0 || smpp_client_send_raw(f->link, pdu, (size_t)n) < 0 ||
-	    recv_bind_resp(f->link, seq, timeout_ms, err) < 0) {
-		if (n < 0)
-			sg_err(err, "bind: cannot encode");
-		smpp_client_close(f->link);
-		f->link = NULL;
-		return -1;
-	}
-	return 0;
+	st = smpp_client_bind_as(f->link, &b, timeout_ms);
+	if (st == ESME_ROK)
+		return 0;
+	if (st < 0)
+		sg_err(err, "bind: %s", smpp_client_error(f->link));
+	else
+		sg_err(err, "bind refused: %s", smpp_status_name((uint32_t)st));
+	smpp_client_close(f->link);
+	f->link = NULL;
+	return -1;
 }
 
 int farm_send_mo(struct farm *f, const struct farm_handset *h, const struct smpp_sm *sm, struct sg_error *err)

@@ -257,22 +257,27 @@ static long wait_resp(struct smpp_client *c, uint32_t seq, int timeout_ms)
 	}
 }
 
-long smpp_client_bind(struct smpp_client *c, uint32_t bind_cmd, const char *system_id, const char *password,
-		      int timeout_ms)
+long smpp_client_bind_as(struct smpp_client *c, const struct smpp_bind *b, int timeout_ms)
 {
-	struct smpp_bind b = { .cmd = bind_cmd };
 	uint8_t buf[128];
 	uint32_t s = take_seq(c);
-	int n;
+	int n = smpp_encode_bind(s, b, buf, sizeof(buf));
 
-	snprintf(b.system_id, sizeof(b.system_id), "%s", system_id);
-	snprintf(b.password, sizeof(b.password), "%s", password);
-	n = smpp_encode_bind(s, &b, buf, sizeof(buf));
 	if (n < 0)
 		return fail(c, "%s", "cannot encode bind");
 	if (smpp_client_send_raw(c, buf, (size_t)n) < 0)
 		return -1;
 	return wait_resp(c, s, timeout_ms);
+}
+
+long smpp_client_bind(struct smpp_client *c, uint32_t bind_cmd, const char *system_id, const char *password,
+		      int timeout_ms)
+{
+	struct smpp_bind b = { .cmd = bind_cmd };
+
+	snprintf(b.system_id, sizeof(b.system_id), "%s", system_id);
+	snprintf(b.password, sizeof(b.password), "%s", password);
+	return smpp_client_bind_as(c, &b, timeout_ms);
 }
 
 int smpp_client_unbind(struct smpp_client *c, int timeout_ms)

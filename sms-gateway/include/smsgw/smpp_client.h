@@ -19,6 +19,8 @@ void smpp_client_close(struct smpp_client *c);
  * command_status (ESME_ROK on success) or -1 on a connection problem / timeout. */
 long smpp_client_bind(struct smpp_client *c, uint32_t bind_cmd, const char *system_id, const char *password,
 		      int timeout_ms);
+/* The same for a bind the caller filled in (b->cmd, system_type, ...), e.g. handset-farm's range bind. */
+long smpp_client_bind_as(struct smpp_client *c, const struct smpp_bind *b, int timeout_ms);
 
 /* Next sequence number this client will use. */
 uint32_t smpp_client_next_seq(struct smpp_client *c);
