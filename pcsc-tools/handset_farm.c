@@ -138,7 +138,7 @@ static int send_mo(struct farm_handset *h, const struct sms_addr *to, uint8_t pi
 	struct smpp_sm sm;
 
 	if (pcsct_mo_sm(&sm, h->id.msisdn, to, pid, dcs, udhi, ud, len, -1, err) < 0 ||
-	    farm_send_mo(h->farm, h, &sm, err) < 0) {
+	    farm_send_mo(h->farm, &sm, err) < 0) {
 		h->farm->st.mo_failed++;
 		return -1;
 	}

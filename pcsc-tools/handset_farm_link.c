@@ -36,7 +36,7 @@ int farm_link_up(struct farm *f, int timeout_ms, struct sg_error *err)
 	return -1;
 }
 
-int farm_send_mo(struct farm *f, const struct farm_handset *h, const struct smpp_sm *sm, struct sg_error *err)
+int farm_send_mo(struct farm *f, const struct smpp_sm *sm, struct sg_error *err)
 {
 	uint32_t seq;
 

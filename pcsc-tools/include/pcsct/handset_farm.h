@@ -85,8 +85,8 @@ long farm_index(const struct farm *f, const char *msisdn);
 struct farm_handset *farm_handset(struct farm *f, unsigned long i, struct sg_error *err);
 /* A deliver_sm for one of the handsets: returns the command_status for the deliver_sm_resp. */
 uint32_t farm_deliver(struct farm *f, const struct smpp_sm *sm);
-/* Send an MO message from handset h (handset_farm_link.c). -1 with err. */
-int farm_send_mo(struct farm *f, const struct farm_handset *h, const struct smpp_sm *sm, struct sg_error *err);
+/* Send an MO message, from the handset sm's source names (handset_farm_link.c). -1 with err. */
+int farm_send_mo(struct farm *f, const struct smpp_sm *sm, struct sg_error *err);
 
 /* handset_farm_csv.c: the card import CSV of ota-server for the range: ICCID, IMSI, MSISDN, every keyset of the
  * profile (KIC<n>, KID<n>, ALGO<n>), SPI, KVN. -1 with err. */
