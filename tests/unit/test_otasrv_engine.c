@@ -21,6 +21,7 @@
 #include "otasrv/keybox.h"
 #include "otasrv/owners.h"
 #include "otasrv/store.h"
+#include "test_otasrv_tmpstore.h"
 
 #define ICCID_A "8949000000000000011"
 #define ICCID_B "8949000000000000022"
@@ -38,8 +39,7 @@ static const char cards_csv[] =
 	"1619,1\n";
 
 struct fixture {
-	char dir[64], path[96];
-	struct osv_keybox kb;
+	struct osv_tmpstore tmp;
 	struct osv_store *s;
 	struct osv_engine_cfg cfg;
 	struct osv_actor alice, bob, agent, super1, super2;
@@ -89,15 +89,11 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	json_t *errors = json_array();
 	struct osv_csv_defaults d = { .tar = { 0xC1, 0x00, 0x01 }, .spi = { 0x16, 0x39 } };
-	uint8_t master[32] = { 7 };
 	struct sg_error err;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_otasrv_engine.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/ota.db", f->dir);
-	assert_int_equal(osv_keybox_init(&f->kb, master, &err), 0);
-	f->s = osv_store_open(f->path, &f->kb, "unit", &err);
-	assert_non_null(f->s);
+	f->s = osv_tmpstore_open(&f->tmp, "test_otasrv_engine", 7, &err);
+	if (!f->s)
+		fail_msg("%s", err.msg);
 	assert_int_equal(osv_csv_parse(cards_csv, strlen(cards_csv), &d, add_card, f->s, errors), 3);
 	json_decref(errors);
 	osv_engine_cfg_defaults(&f->cfg);
@@ -113,11 +109,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	osv_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(osv_tmpstore_close(&f->tmp), 0);
 	free(f);
 	return 0;
 }
