@@ -1,6 +1,7 @@
 /* libFuzzer target for handset-sim's SGs codec (pcsct/sgs.h): the input is the byte stream an MSC sends on SGs.
  * It is split into messages the way the handset does (sgs_msg_len), each is decoded, and the NAS containers of
- * DOWNLINK-UNITDATA go through the CP and RP decoders; the TPDU found is checked to lie inside the input. */
+ * DOWNLINK-UNITDATA go through the CP and RP decoders; the TPDU found is checked to lie inside the input, and the
+ * mandatory IEs handset_sgs reads to be present. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +29,15 @@ static void nas(const uint8_t *p, size_t len)
 		abort();
 }
 
+/* The IEs handset_sgs reads without looking must be there in what decodes. */
+static void mandatory(const struct sgs_msg *m)
+{
+	if ((m->type == SGSAP_MSGT_PAGING_REQ && !TLVP_PRESENT(&m->ies, SGSAP_IE_SERVICE_INDICATOR)) ||
+	    (m->type == SGSAP_MSGT_LOC_UPD_REJ && !TLVP_PRESENT(&m->ies, SGSAP_IE_REJECT_CAUSE)) ||
+	    (m->type == SGSAP_MSGT_DL_UD && !TLVP_PRESENT(&m->ies, SGSAP_IE_NAS_MSG_CONTAINER)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sgs_msg m;
@@ -40,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((size_t)n > size - off)
 			abort();
 		if (sgs_msg_decode(data + off, (size_t)n, &m, &err) == 0) {
+			mandatory(&m);
 			sgs_msg_new_tmsi(&m, &tmsi);
 			if (m.type == SGSAP_MSGT_DL_UD && TLVP_PRESENT(&m.ies, SGSAP_IE_NAS_MSG_CONTAINER))
 				nas(TLVP_VAL(&m.ies, SGSAP_IE_NAS_MSG_CONTAINER),
