@@ -75,7 +75,7 @@ struct bench {
 	struct rec *rec;
 	double t0;
 	pthread_barrier_t ready; /* senders connected; then t0 is set */
-	double *api_lat; /* api mode: per-request latency */
+	double *api_lat;	 /* api mode: per-request latency */
 	char last_error[256];
 };
 
