@@ -123,7 +123,6 @@ write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$GWP" "retry-interval 15" "deadline
 echo $! > "$tmp/ota.pid"
 wait_port "$HP" || { not_ok "ota-server starts" "$(tail -3 "$tmp/server.log")"; exit 1; }
 export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
-as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
 
 # SPI 16 39: PoR by SMS-SUBMIT, as osmo-msc relays no data of a deliver report; commands on the AES keyset
 {

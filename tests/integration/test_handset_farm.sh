@@ -70,7 +70,6 @@ write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$GWP" "retry-interval 15" "deadline
 pids+=($!)
 wait_port "$HP" || { not_ok "ota-server starts" "$(tail -3 "$tmp/server.log")"; exit 1; }
 export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
-as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
 as super1 cards import "$tmp/cards.csv" > /dev/null && ok "the farm's cards imported" || not_ok "the farm's cards imported"
 
 mapfile -t ICCIDS < <(tail -n +2 "$tmp/cards.csv" | cut -d, -f1)

@@ -341,6 +341,10 @@ print("%06d"%((struct.unpack(">I",h[o:o+4])[0]&0x7fffffff)%1000000))' "$1"
 run() { OUT=$("$@" 2>"$tmp/err"); RC=$?; ERR=$(cat "$tmp/err"); }
 # has TEXT CMD...: CMD's output contains TEXT (read whole, so a large output cannot fail the pipe)
 has() { local want=$1 out; shift; out=$("$@" 2>/dev/null); [[ "$out" == *"$want"* ]]; }
+# as WHO OTACTL-ARGS...: otactl with the client certificate $tmp/WHO.pem; as_owner TOKEN OTACTL-ARGS...: with an
+# owner's session token
+as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
+as_owner() { local token=$1; shift; OTACTL_TOKEN=$token "$OTACTL" "$@"; }
 
 # otasrv_setup: a temp dir $tmp with the test PKI and the card peer script, three free ports (HP: HTTPS, VP: VTY,
 # SP: the peer's SMPP); at exit every pid in pids is killed (with OTASRV_KILL, e.g. -9) and $tmp removed.
@@ -410,8 +414,6 @@ fi
 ok "ota-server -c FILE serves HTTPS with the test PKI"
 
 export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
-as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
-as_owner() { local token=$1; shift; OTACTL_TOKEN=$token "$OTACTL" "$@"; }
 
 # ---- TLS profile (X.1127 Appendix V) ----
 tls() { echo | openssl s_client -connect "127.0.0.1:$HP" -CAfile "$tmp/ca.pem" "$@" 2>&1 || true; }

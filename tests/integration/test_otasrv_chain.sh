@@ -45,7 +45,6 @@ write_cfg "$tmp/ota.cfg" "$tmp" "$HP" "$VP" "$GWP" "retry-interval 15" "deadline
 pids+=($!)
 wait_port "$HP" || { not_ok "ota-server starts" "$(tail -3 "$tmp/server.log")"; exit 1; }
 export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
-as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
 
 # The demo card: keyset 1 3DES, keyset 2 AES; PoR in the deliver report (SPI 16 19) so it comes back even when
 # the card has taken the network away; commands on the AES keyset.

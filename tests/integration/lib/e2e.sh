@@ -88,7 +88,6 @@ e2e_server() {
 	wait_port "$HP" || { not_ok "ota-server starts" "$(tail -3 "$tmp/server.log")"; exit 1; }
 	export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
 }
-as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
 
 # The demo card's keysets (uicc-applet/profiles/demo.json): 1 = 3DES, 2 = AES.
 E2E_KEYS1="404142434445464748494A4B4C4D4E4F,505152535455565758595A5B5C5D5E5F,3des2"
