@@ -46,11 +46,6 @@ struct fixture {
 	int64_t card_a, card_b;
 };
 
-static int add_card(void *ctx, int line, struct osv_card_import *ci, struct sg_error *err)
-{
-	return osv_card_insert(ctx, ci, NOW, err);
-}
-
 static int64_t make_owner_notify(struct fixture *f, const char *name, const char *iccid, const char *notify,
 				 struct osv_actor *a)
 {
@@ -87,15 +82,12 @@ static int64_t make_owner(struct fixture *f, const char *name, const char *iccid
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	json_t *errors = json_array();
-	struct osv_csv_defaults d = { .tar = { 0xC1, 0x00, 0x01 }, .spi = { 0x16, 0x39 } };
 	struct sg_error err;
 
 	f->s = osv_tmpstore_open(&f->tmp, "test_otasrv_engine", 7, &err);
 	if (!f->s)
 		fail_msg("%s", err.msg);
-	assert_int_equal(osv_csv_parse(cards_csv, strlen(cards_csv), &d, add_card, f->s, errors), 3);
-	json_decref(errors);
+	assert_int_equal(osv_tmpstore_import(f->s, cards_csv, 0x16, 0x39, NOW), 3);
 	osv_engine_cfg_defaults(&f->cfg);
 	f->card_a = make_owner(f, "alice", ICCID_A, &f->alice);
 	f->card_b = make_owner(f, "bob", ICCID_B, &f->bob);

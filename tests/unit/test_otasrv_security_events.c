@@ -40,23 +40,15 @@ struct fixture {
 	int64_t t;
 };
 
-static int add_card(void *ctx, int line, struct osv_card_import *ci, struct sg_error *err)
-{
-	return osv_card_insert(ctx, ci, T0, err);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	json_t *errors = json_array();
-	struct osv_csv_defaults d = { .tar = { 0xC1, 0x00, 0x01 }, .spi = { 0x16, 0x19 } };
 	struct sg_error err;
 
 	f->s = osv_tmpstore_open(&f->tmp, "test_otasrv_security", 9, &err);
 	if (!f->s)
 		fail_msg("%s", err.msg);
-	assert_int_equal(osv_csv_parse(cards_csv, strlen(cards_csv), &d, add_card, f->s, errors), 1);
-	json_decref(errors);
+	assert_int_equal(osv_tmpstore_import(f->s, cards_csv, 0x16, 0x19, T0), 1);
 	osv_engine_cfg_defaults(&f->cfg);
 	f->agent = (struct osv_actor){ .kind = OSV_ACTOR_AGENT, .name = "operator:Agent" };
 	f->t = T0;

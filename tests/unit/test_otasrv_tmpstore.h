@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <string.h>
+
+#include <jansson.h>
+
+#include "otasrv/cards_csv.h"
 #include "otasrv/keybox.h"
 #include "otasrv/store.h"
 
@@ -41,4 +46,29 @@ static inline int osv_tmpstore_close(struct osv_tmpstore *t)
 	osv_store_close(t->s);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
 	return system(cmd);
+}
+
+struct osv_tmpstore_import_ctx {
+	struct osv_store *s;
+	int64_t now;
+};
+
+static inline int osv_tmpstore_add_card(void *ctx, int line, struct osv_card_import *ci, struct sg_error *err)
+{
+	struct osv_tmpstore_import_ctx *x = ctx;
+
+	return osv_card_insert(x->s, ci, x->now, err);
+}
+
+/* Import the cards of a CSV text (anti-theft TAR C10001, the given SPI by default) at time now; returns the
+ * number imported (osv_csv_parse). */
+static inline long osv_tmpstore_import(struct osv_store *s, const char *csv, uint8_t spi1, uint8_t spi2, int64_t now)
+{
+	struct osv_csv_defaults d = { .tar = { 0xC1, 0x00, 0x01 }, .spi = { spi1, spi2 } };
+	struct osv_tmpstore_import_ctx x = { .s = s, .now = now };
+	json_t *errors = json_array();
+	long n = osv_csv_parse(csv, strlen(csv), &d, osv_tmpstore_add_card, &x, errors);
+
+	json_decref(errors);
+	return n;
 }
