@@ -1,5 +1,6 @@
 /* The SMSC side of the gateway: the listening socket and the PDUs ESMEs (OTA servers) and lab handsets send:
- * binds checked against the config, submit_sm / data_sm accepted into the queue, responses to our deliver_sm,
+ * binds checked against the config, submit_sm / data_sm accepted into the queue (from a source address the
+ * session may use), responses to our deliver_sm,
  * enquire_link, unbind; anything malformed answered with the right status or generic_nack and logged. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <osmocom/core/logging.h>
 #include <osmocom/core/socket.h>
 #include <osmocom/core/talloc.h>
+#include <osmocom/core/utils.h>
 
 #include <smpp34.h>
 
@@ -96,6 +98,22 @@ static void on_bind(struct gw_conn *c, const uint8_t *pdu, size_t len, const str
 	reply_bind_resp(c, h->id | SMPP_CMD_RESP, st, h->seq);
 }
 
+/* Refused before anything is queued or held for reassembly. */
+static uint32_t check_source(struct gw_conn *c, const struct smpp_sm *sm, const struct smpp_hdr *h)
+{
+	char why[128], src[48], dst[48];
+	uint32_t st = gw_src_check_session(g_gw, c, sm->src, why, sizeof(why));
+
+	if (st != ESME_ROK) {
+		CTR(GW_CTR_BAD_SOURCE);
+		/* the addresses are the peer's bytes: quoted, so that they cannot forge log lines */
+		LOGP(DSMPP, LOGL_NOTICE, "%s (%s): %s seq %u from source address %s to %s refused: %s -> %s\n", c->peer,
+		     c->system_id, smpp_cmd_name(h->id), h->seq, osmo_quote_str_buf2(src, sizeof(src), sm->src, -1),
+		     osmo_quote_str_buf2(dst, sizeof(dst), sm->dst, -1), why, smpp_status_name(st));
+	}
+	return st;
+}
+
 static void on_submit(struct gw_conn *c, const uint8_t *pdu, size_t len, const struct smpp_hdr *h)
 {
 	uint32_t resp = h->id == DATA_SM ? DATA_SM_RESP : SUBMIT_SM_RESP;
@@ -111,10 +129,12 @@ static void on_submit(struct gw_conn *c, const uint8_t *pdu, size_t len, const s
 		st = smpp_decode_sm(pdu, len, sm, why, sizeof(why));
 	}
 	if (st == ESME_ROK)
-		st = gw_accept(g_gw, c->system_id, sm, msgid, sizeof(msgid));
+		st = check_source(c, sm, h);
 	else
 		LOGP(DSMPP, LOGL_ERROR, "%s (%s): %s seq %u rejected: %s\n", c->peer, c->system_id,
 		     smpp_cmd_name(h->id), h->seq, why);
+	if (st == ESME_ROK)
+		st = gw_accept(g_gw, c->system_id, sm, msgid, sizeof(msgid));
 	if (st != ESME_ROK)
 		CTR(GW_CTR_SUBMIT_REJ);
 	talloc_free(sm);

@@ -95,13 +95,17 @@ static void on_bind_resp(struct gw_conn *c, const struct smpp_hdr *h)
 static void on_deliver(struct gw_conn *c, const uint8_t *pdu, size_t len, const struct smpp_hdr *h)
 {
 	struct smpp_sm *sm = talloc(c, struct smpp_sm);
-	char why[160], msgid[24];
+	char why[160], msgid[24], src[48];
 	uint32_t st = smpp_decode_sm(pdu, len, sm, why, sizeof(why));
 
 	if (st != ESME_ROK) {
 		LOGP(DUPSTREAM, LOGL_ERROR, "%s: deliver_sm seq %u: %s\n", c->route->name, h->seq, why);
 	} else if ((sm->esm_class & 0x3c) == SMPP34_DELIVERY_RECEIPT) {
 		gw_receipt_from_upstream(g_gw, c->route, sm);
+	} else if ((st = gw_src_check_upstream(c->route, sm->src, why, sizeof(why))) != ESME_ROK) {
+		rate_ctr_inc(rate_ctr_group_get_ctr(g_gw->ctrs, GW_CTR_BAD_SOURCE));
+		LOGP(DUPSTREAM, LOGL_NOTICE, "%s: MO from source address %s refused: %s -> %s\n", c->route->name,
+		     osmo_quote_str_buf2(src, sizeof(src), sm->src, -1), why, smpp_status_name(st));
 	} else {
 		/* MO from a handset on the SMSC side (a PoR SMS-SUBMIT, say): into our queue, then acknowledge */
 		st = gw_accept(g_gw, c->route->name, sm, msgid, sizeof(msgid));

@@ -173,6 +173,36 @@ DEFUN(cfg_esme_addr, cfg_esme_addr_cmd, "address ADDR",
 	return CMD_SUCCESS;
 }
 
+#define SRC_ALLOW_STR "A source address this peer may use (none configured: any)\n"
+#define SRC_PATTERN_STR "An address (exact), or an address prefix followed by '*'\n"
+
+static int src_allow_cmd(struct vty *vty, struct gw_src_allow *a, bool add, const char *pat)
+{
+	char why[128];
+
+	if ((add ? gw_src_allow_add(a, pat, why, sizeof(why)) : gw_src_allow_del(a, pat, why, sizeof(why))) < 0) {
+		vty_out(vty, "%% %s%s", why, VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	return CMD_SUCCESS;
+}
+
+static void src_allow_write(struct vty *vty, const char *indent, const struct gw_src_allow *a)
+{
+	for (unsigned int i = 0; i < a->n; i++)
+		vty_out(vty, "%sallowed-source-address %s%s", indent, a->pat[i], VTY_NEWLINE);
+}
+
+DEFUN(cfg_esme_src, cfg_esme_src_cmd, "allowed-source-address PATTERN", SRC_ALLOW_STR SRC_PATTERN_STR)
+{
+	return src_allow_cmd(vty, &((struct gw_esme_cfg *)vty->index)->src_allow, true, argv[0]);
+}
+
+DEFUN(cfg_esme_no_src, cfg_esme_no_src_cmd, "no allowed-source-address PATTERN", NO_STR SRC_ALLOW_STR SRC_PATTERN_STR)
+{
+	return src_allow_cmd(vty, &((struct gw_esme_cfg *)vty->index)->src_allow, false, argv[0]);
+}
+
 /* ---- route node ---- */
 DEFUN(cfg_route, cfg_route_cmd, "route NAME", "Configure a route\n" "Route name\n")
 {
@@ -296,6 +326,18 @@ DEFUN(cfg_route_window, cfg_route_window_cmd, "window <1-10000>", "Outstanding s
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_route_src, cfg_route_src_cmd, "allowed-source-address PATTERN",
+      "A source address the upstream SMSC's MO may have (none configured: any)\n" SRC_PATTERN_STR)
+{
+	return src_allow_cmd(vty, &((struct gw_route *)vty->index)->src_allow, true, argv[0]);
+}
+
+DEFUN(cfg_route_no_src, cfg_route_no_src_cmd, "no allowed-source-address PATTERN",
+      NO_STR "A source address the upstream SMSC's MO may have\n" SRC_PATTERN_STR)
+{
+	return src_allow_cmd(vty, &((struct gw_route *)vty->index)->src_allow, false, argv[0]);
+}
+
 /* ---- queue node ---- */
 DEFUN(cfg_queue, cfg_queue_cmd, "queue", "Configure the message queue\n")
 {
@@ -346,6 +388,7 @@ static int write_smpp(struct vty *vty)
 		vty_out(vty, "  password %s%s", e->password, VTY_NEWLINE);
 		for (unsigned int i = 0; i < e->n_addrs; i++)
 			vty_out(vty, "  address %s%s", e->addrs[i], VTY_NEWLINE);
+		src_allow_write(vty, "  ", &e->src_allow);
 	}
 	return CMD_SUCCESS;
 }
@@ -372,6 +415,8 @@ static int write_routes(struct vty *vty)
 			vty_out(vty, " password %s%s", r->password, VTY_NEWLINE);
 			vty_out(vty, " window %u%s", r->window, VTY_NEWLINE);
 		}
+		/* only upstream routes hand us MO, but what was configured is written back whatever the type */
+		src_allow_write(vty, " ", &r->src_allow);
 	}
 	return CMD_SUCCESS;
 }
@@ -456,6 +501,8 @@ int gw_vty_init(struct gw *gw)
 	install_node(&esme_node, write_nothing);
 	install_element(ESME_NODE, &cfg_esme_pw_cmd);
 	install_element(ESME_NODE, &cfg_esme_addr_cmd);
+	install_element(ESME_NODE, &cfg_esme_src_cmd);
+	install_element(ESME_NODE, &cfg_esme_no_src_cmd);
 
 	install_node(&route_node, write_routes);
 	install_element(CONFIG_NODE, &cfg_route_cmd);
@@ -468,6 +515,8 @@ int gw_vty_init(struct gw *gw)
 	install_element(ROUTE_NODE, &cfg_route_reader_cmd);
 	install_element(ROUTE_NODE, &cfg_route_profile_cmd);
 	install_element(ROUTE_NODE, &cfg_route_sc_cmd);
+	install_element(ROUTE_NODE, &cfg_route_src_cmd);
+	install_element(ROUTE_NODE, &cfg_route_no_src_cmd);
 
 	install_node(&queue_node, write_queue);
 	install_element(CONFIG_NODE, &cfg_queue_cmd);

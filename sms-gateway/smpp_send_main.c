@@ -15,8 +15,9 @@
 struct opts {
 	const char *host;
 	int port;
-	const char *system_id, *password;
+	const char *system_id, *password, *system_type;
 	uint32_t bind;
+	uint32_t submit_cmd; /* SUBMIT_SM or DATA_SM */
 	struct smpp_sm sm;
 	bool have_ud;
 	unsigned long count;
@@ -37,8 +38,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: smpp-send --port N --system-id ID --password PW [options]\n"
-		"  --host H (127.0.0.1)  --bind trx|tx|rx (trx)  --timeout SECONDS (10)  --json\n"
-		"  submit:  --dst ADDR [--src ADDR] [--src-ton N --src-npi N --dst-ton N --dst-npi N]\n"
+		"  --host H (127.0.0.1)  --bind trx|tx|rx (trx)  --system-type T (e.g. range)  --timeout SECONDS (10)\n"
+		"  --json\n"
+		"  submit:  --dst ADDR [--src ADDR] [--src-ton N --src-npi N --dst-ton N --dst-npi N] [--data-sm]\n"
 		"           --ota HEX (secured packet: UD 02 70 00 || HEX, esm 0x40, pid 0x7F, dcs 0xF6) | --ud HEX\n"
 		"           [--esm N --pid N --dcs N --regdel N --ussd-op N --umr N --payload]\n"
 		"           [--count N --window N --vary (last 4 UD bytes = message number)]\n"
@@ -96,7 +98,7 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_HOST = 256, O_PORT, O_SYSID, O_PW, O_BIND, O_SRC, O_DST, O_STON, O_SNPI, O_DTON, O_DNPI, O_OTA,
 	       O_UD, O_ESM, O_PID, O_DCS, O_REGDEL, O_USSD, O_UMR, O_PAYLOAD, O_COUNT, O_WINDOW, O_VARY, O_RECEIPTS,
-	       O_LISTEN, O_RESP, O_REPLY, O_RAW, O_TIMEOUT, O_JSON, O_HELP };
+	       O_LISTEN, O_RESP, O_REPLY, O_RAW, O_TIMEOUT, O_JSON, O_SYSTYPE, O_DATASM, O_HELP };
 	static const struct option lo[] = {
 		{ "host", 1, 0, O_HOST },	{ "port", 1, 0, O_PORT },	  { "system-id", 1, 0, O_SYSID },
 		{ "password", 1, 0, O_PW },	{ "bind", 1, 0, O_BIND },	  { "src", 1, 0, O_SRC },
@@ -108,7 +110,10 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "window", 1, 0, O_WINDOW },	{ "vary", 0, 0, O_VARY },	  { "expect-receipts", 1, 0, O_RECEIPTS },
 		{ "listen", 1, 0, O_LISTEN },	{ "resp-status", 1, 0, O_RESP },  { "reply-ud", 1, 0, O_REPLY },
 		{ "raw", 1, 0, O_RAW },		{ "timeout", 1, 0, O_TIMEOUT },	  { "json", 0, 0, O_JSON },
-		{ "help", 0, 0, O_HELP },	{ 0, 0, 0, 0 },
+		{ "system-type", 1, 0, O_SYSTYPE },
+		{ "data-sm", 0, 0, O_DATASM },
+		{ "help", 0, 0, O_HELP },
+		{ 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -153,6 +158,14 @@ static void parse(int argc, char **argv, struct opts *o)
 		case O_RAW: o->raw_len = hexarg(optarg, o->raw, sizeof(o->raw), "--raw"); break;
 		case O_TIMEOUT: o->timeout_ms = (int)num(optarg, "--timeout") * 1000; break;
 		case O_JSON: o->json = true; break;
+		case O_SYSTYPE:
+			if (strlen(optarg) > 12) {
+				fprintf(stderr, "smpp-send: --system-type longer than 12 characters\n");
+				exit(2);
+			}
+			o->system_type = optarg;
+			break;
+		case O_DATASM: o->submit_cmd = DATA_SM; break;
 		case O_HELP:
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -291,7 +304,7 @@ static int run(struct smpp_client *c, struct opts *o)
 
 				memcpy(o->sm.ud + o->sm.ud_len - 4, (uint8_t[]){ k >> 24, k >> 16, k >> 8, k }, 4);
 			}
-			if (smpp_client_send_sm(c, SUBMIT_SM, &o->sm, NULL) < 0)
+			if (smpp_client_send_sm(c, o->submit_cmd, &o->sm, NULL) < 0)
 				return 1;
 			p.sent++;
 			p.submitted++;
@@ -336,7 +349,9 @@ static int raw(struct smpp_client *c, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .host = "127.0.0.1", .bind = BIND_TRANSCEIVER, .count = 1, .window = 1, .timeout_ms = 10000 };
+	struct opts o = { .host = "127.0.0.1", .bind = BIND_TRANSCEIVER, .system_type = "", .submit_cmd = SUBMIT_SM,
+			  .count = 1, .window = 1, .timeout_ms = 10000 };
+	struct smpp_bind b = { 0 };
 	struct smpp_client *c;
 	char why[160];
 	long st;
@@ -350,7 +365,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smpp-send: %s\n", why);
 		return 1;
 	}
-	st = smpp_client_bind(c, o.bind, o.system_id, o.password, o.timeout_ms);
+	b.cmd = o.bind;
+	snprintf(b.system_id, sizeof(b.system_id), "%s", o.system_id);
+	snprintf(b.password, sizeof(b.password), "%s", o.password);
+	snprintf(b.system_type, sizeof(b.system_type), "%s", o.system_type);
+	st = smpp_client_bind_as(c, &b, o.timeout_ms);
 	if (st != ESME_ROK) {
 		printf("bind status=%s\n", st < 0 ? smpp_client_error(c) : smpp_status_name((uint32_t)st));
 		smpp_client_close(c);

@@ -46,6 +46,7 @@ static const struct rate_ctr_desc ctr_desc[] = {
 	[GW_CTR_THROTTLED] = {"msg:throttled", "ESME_RTHROTTLED / ESME_RMSGQFUL from the next hop"},
 	[GW_CTR_SPLIT] = {"ota:split", "OTA packets split into concatenated SMS"},
 	[GW_CTR_REASM] = {"mo:reassembled", "concatenated MO reassembled"},
+	[GW_CTR_BAD_SOURCE] = {"submit:bad-source", "submits and upstream MO refused for their source address"},
 };
 
 static const struct rate_ctr_group_desc ctrg_desc = {

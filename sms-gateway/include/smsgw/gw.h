@@ -27,7 +27,15 @@ enum {
 };
 
 #define GW_MAX_ADDRS 8
+#define GW_MAX_SRC_PATTERNS 8
 #define GW_RESP_TIMEOUT 10 /* seconds to wait for a response before retrying elsewhere */
+
+/* The source addresses a peer may put in what it sends us (`allowed-source-address`): each pattern is an address
+ * (exact match) or an address prefix followed by '*'; none configured = any source. */
+struct gw_src_allow {
+	char pat[GW_MAX_SRC_PATTERNS][22];
+	unsigned int n;
+};
 
 /* An ESME account in the config (OTA servers). Lab handsets need no account: they bind with their MSISDN as
  * system_id and the lab password. */
@@ -37,6 +45,7 @@ struct gw_esme_cfg {
 	char password[9];
 	char addrs[GW_MAX_ADDRS][21]; /* addresses it owns: MO / receipts to these go to it */
 	unsigned int n_addrs;
+	struct gw_src_allow src_allow; /* source_addr of its submit_sm / data_sm */
 };
 
 enum gw_route_type {
@@ -61,6 +70,7 @@ struct gw_route {
 	char password[9];
 	unsigned int window;
 	struct gw_conn *conn;	  /* bound link or NULL */
+	struct gw_src_allow src_allow; /* source_addr of the MO deliver_sm it sends us */
 	struct osmo_timer_list reconnect;
 	unsigned int backoff;	  /* seconds until the next attempt */
 	time_t throttled_until;	  /* RTHROTTLED / RMSGQFUL seen: pause */
@@ -158,6 +168,7 @@ enum gw_ctr {
 	GW_CTR_THROTTLED,
 	GW_CTR_SPLIT,
 	GW_CTR_REASM,
+	GW_CTR_BAD_SOURCE,
 };
 
 struct gw_store;
@@ -189,6 +200,21 @@ struct gw_esme_cfg *gw_esme_cfg_find(struct gw *gw, const char *system_id);
 struct gw_esme_cfg *gw_esme_cfg_owner(struct gw *gw, const char *addr);
 struct gw_route *gw_route_for(struct gw *gw, const char *dst);
 struct gw_route *gw_route_by_name(struct gw *gw, const char *name);
+
+/* source address restrictions (gw_srcaddr.c) */
+/* A pattern as `allowed-source-address` takes it: 1..20 letters / digits, or such a prefix followed by '*', or
+ * '*' alone. 0, or -1 with why filled. */
+int gw_src_pattern_check(const char *pat, char *why, size_t why_size);
+bool gw_src_pattern_match(const char *pat, const char *addr);
+/* Add / remove a pattern (checked; a pattern already there is not added twice). 0, or -1 with why filled. */
+int gw_src_allow_add(struct gw_src_allow *a, const char *pat, char *why, size_t why_size);
+int gw_src_allow_del(struct gw_src_allow *a, const char *pat, char *why, size_t why_size);
+/* addr matches one of the patterns, or there are none. */
+bool gw_src_allow_match(const struct gw_src_allow *a, const char *addr);
+/* May the bound session c send with source address src? ESME_ROK, or ESME_RINVSRCADR with why filled. */
+uint32_t gw_src_check_session(struct gw *gw, const struct gw_conn *c, const char *src, char *why, size_t why_size);
+/* May upstream route r's SMSC hand us an MO from src? ESME_ROK, or ESME_RINVSRCADR with why filled. */
+uint32_t gw_src_check_upstream(const struct gw_route *r, const char *src, char *why, size_t why_size);
 
 /* connections */
 struct gw_conn *gw_conn_alloc(struct gw *gw, int fd, enum gw_conn_role role, const char *peer);
