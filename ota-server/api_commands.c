@@ -1,5 +1,6 @@
-/* API: commands - request one for a device, approve (second operator), status, list, campaigns (one command for
- * a list of cards, throttled to the SMSC window by the dispatcher like any other command). */
+/* API: commands - request one for a device, approve (second operator), status, the packets sent (attempts), list,
+ * campaigns (one command for a list of cards, throttled to the SMSC window by the dispatcher like any other
+ * command). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,30 @@ static void command_show(struct osv_req *rq, const char *arg)
 		osv_reply_store_error(rq, &err);
 	else
 		osv_reply(rq, 200, v);
+}
+
+/* The secured packets sent for the command, one per attempt: who may see the command may see them (they are
+ * ciphered; no key is in them). */
+static void command_attempts(struct osv_req *rq, const char *arg)
+{
+	struct osv_command c;
+	struct osv_card card;
+	struct sg_error err;
+	json_t *list;
+	int rc;
+
+	if (path_command(rq, arg, &c) < 0)
+		return;
+	rc = osv_card_get_by_id(rq->srv->store, c.card_id, &card, &err);
+	list = rc == 1 ? osv_attempt_list(rq->srv->store, c.id, &err) : NULL;
+	if (!list) {
+		if (rc == 0)
+			sg_err(&err, "command %" PRId64 ": card %" PRId64 " vanished", c.id, c.card_id);
+		osv_reply_store_error(rq, &err);
+		return;
+	}
+	snprintf(rq->detail, sizeof(rq->detail), "command %" PRId64 ": %zu attempts", c.id, json_array_size(list));
+	osv_reply(rq, 200, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)c.id, "iccid", card.iccid, "attempts", list));
 }
 
 static void command_approve(struct osv_req *rq, const char *arg)
@@ -240,6 +265,7 @@ const struct osv_route osv_routes_commands[] = {
 	{ "POST", "/v1/devices/*/commands", command_send, W_ANYONE, "command" },
 	{ "GET", "/v1/commands", command_list, W_ANYONE, NULL },
 	{ "GET", "/v1/commands/*", command_show, W_ANYONE, NULL },
+	{ "GET", "/v1/commands/*/attempts", command_attempts, W_ANYONE, NULL },
 	{ "POST", "/v1/commands/*/approve", command_approve, W_OPERATOR, "command" },
 	{ "POST", "/v1/campaigns", campaign_create, W_SUPER, "command" },
 	{ "GET", "/v1/campaigns/*", campaign_show, W_OPERATOR, NULL },

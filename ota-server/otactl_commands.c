@@ -1,5 +1,6 @@
-/* `otactl commands`: send one (owner or operator), status, list, approve (second operator), campaigns (one
- * command for a list of cards) and watch - a live progress display until the command or campaign is done. */
+/* `otactl commands`: send one (owner or operator), status, the packets sent for it (attempts), list, approve
+ * (second operator), campaigns (one command for a list of cards) and watch - a live progress display until the
+ * command or campaign is done. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,18 +199,49 @@ static long long id_arg(const char *v, const char *what)
 	return id;
 }
 
-static int commands_status(const struct otactl_args *a)
+/* GET /v1/commands/ID[suffix] for the command ID given, shown by show. */
+static int command_get(const struct otactl_args *a, const char *suffix, void (*show)(json_t *reply))
 {
 	long long id = id_arg(a->pos[0], "command");
-	char path[64];
+	char path[80];
 	json_t *reply;
 	int status;
 
 	if (id < 0)
 		return OTACTL_USAGE;
-	snprintf(path, sizeof(path), "/v1/commands/%lld", id);
+	snprintf(path, sizeof(path), "/v1/commands/%lld%s", id, suffix);
 	status = otactl_http(a, "GET", path, NULL, NULL, 0, &reply, NULL);
-	return otactl_answer(a, status, reply, show_command);
+	return otactl_answer(a, status, reply, show);
+}
+
+static int commands_status(const struct otactl_args *a)
+{
+	return command_get(a, "", show_command);
+}
+
+static void show_attempts(json_t *r)
+{
+	json_t *t;
+	size_t i;
+
+	printf("command %lld to %s: %zu attempts\n", (long long)json_integer_value(json_object_get(r, "id")),
+	       json_string_value(json_object_get(r, "iccid")), json_array_size(json_object_get(r, "attempts")));
+	json_array_foreach (json_object_get(r, "attempts"), i, t) {
+		time_t at = (time_t)json_integer_value(json_object_get(t, "sent_at"));
+		const char *msgid = json_string_value(json_object_get(t, "msgid"));
+		char when[32];
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&at));
+		printf("attempt %zu: keyset %lld, counter %lld, sent %s UTC, SMSC message id %s\n  packet %s\n", i + 1,
+		       (long long)json_integer_value(json_object_get(t, "kvn")),
+		       (long long)json_integer_value(json_object_get(t, "cntr")), when,
+		       msgid && *msgid ? msgid : "(none yet)", json_string_value(json_object_get(t, "packet")));
+	}
+}
+
+static int commands_attempts(const struct otactl_args *a)
+{
+	return command_get(a, "/attempts", show_attempts);
 }
 
 static int commands_watch(const struct otactl_args *a)
@@ -351,6 +383,8 @@ static const struct otactl_sub subs[] = {
 	  "       COMMAND: lock disable unlock wipe locate ring message status opt-out opt-in enrol rfm",
 	  param_opts, 2, 2, commands_send },
 	{ "status", "ID", "", 1, 1, commands_status },
+	{ "attempts", "ID   (the secured packets sent for it: keyset, counter, packet hex, SMSC message id)", "", 1, 1,
+	  commands_attempts },
 	{ "watch", "ID | --campaign ID [--timeout S]   (live progress until done)", "campaign= timeout=", 0, 1,
 	  commands_watch },
 	{ "list", "[--iccid ICCID] [--campaign ID]", "iccid= campaign=", 0, 0, commands_list },

@@ -360,6 +360,34 @@ static json_t *cmd_attempts(struct osv_store *s, int64_t id, struct sg_error *er
 	return osv_q_rows(st, attempt_row, err);
 }
 
+static struct osv_query q_att_full = { .sql = "SELECT kvn, cntr, sent_at, msgid, id, packet FROM attempts"
+				       " WHERE command_id = ?1 ORDER BY id" };
+
+/* An attempt with its packet in hex, as it was sent (after the SMS user data header). */
+static json_t *attempt_full_row(struct osv_db_stmt *st)
+{
+	char hex[2 * SP_MAX_PACKET + 1];
+	json_t *o = attempt_row(st);
+	size_t n = 0;
+	const uint8_t *p = osv_db_col_blob(st, 5, &n);
+
+	if (!o)
+		return NULL;
+	sg_hex_encode(p, n <= SP_MAX_PACKET ? n : SP_MAX_PACKET, hex, sizeof(hex));
+	json_object_set_new(o, "id", json_integer(osv_db_col_int(st, 4)));
+	json_object_set_new(o, "packet", json_string(hex));
+	return o;
+}
+
+json_t *osv_attempt_list(struct osv_store *s, int64_t command_id, struct sg_error *err)
+{
+	struct osv_db_stmt *st = osv_q(s, &q_att_full, err);
+
+	if (st)
+		osv_db_bind_int(st, 1, command_id);
+	return osv_q_rows(st, attempt_full_row, err);
+}
+
 json_t *osv_cmd_json(struct osv_store *s, const struct osv_command *c, struct sg_error *err)
 {
 	struct osv_db_stmt *st = osv_q(s, &q_cmd_extra, err);

@@ -365,6 +365,21 @@ otasrv_setup() {
 	write_peer "$tmp/peer.py"
 }
 
+# otasrv_start: the card peer (cards from $tmp/cards.json, log $tmp/peer.log) and ota-server on $tmp/ota.cfg (log
+# $tmp/server.log, SRV_PID), otactl pointed at it; a "not ok" and exit when either does not listen.
+otasrv_start() {
+	python3 "$tmp/peer.py" "$SP" "$tmp/cards.json" "$tmp/peer.log" 2> "$tmp/peer.err" &
+	pids+=($!)
+	"$OTASRV" -c "$tmp/ota.cfg" > "$tmp/server.log" 2>&1 &
+	SRV_PID=$!
+	pids+=($SRV_PID)
+	if ! wait_port "$HP" || ! wait_port "$SP"; then
+		not_ok "ota-server and peer listen" "$(tail -5 "$tmp/server.log")" "$(tail -5 "$tmp/peer.err")"
+		exit 1
+	fi
+	export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem
+}
+
 [ "${OTASRV_LIB_ONLY:-0}" = 1 ] && return 0
 
 otasrv_setup

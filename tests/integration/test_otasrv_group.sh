@@ -24,16 +24,8 @@ for i in range(1, 11):
 open(d + "/cards.json", "w").write(json.dumps(cards))
 open(d + "/cards.csv", "w").write("\n".join(rows) + "\n")
 EOF
-python3 "$tmp/peer.py" "$SP" "$tmp/cards.json" "$tmp/peer.log" 2> "$tmp/peer.err" &
-pids+=($!)
-"$OTASRV" -c "$tmp/ota.cfg" > "$tmp/server.log" 2>&1 &
-SRV=$!
-pids+=($SRV)
-if ! wait_port "$HP" || ! wait_port "$SP"; then
-	not_ok "ota-server and peer listen" "$(tail -5 "$tmp/server.log")"
-	exit 1
-fi
-export OTACTL_SERVER=https://127.0.0.1:$HP OTACTL_CA=$tmp/ca.pem OTACTL_CERT=$tmp/super1.pem OTACTL_KEY=$tmp/super1.key
+otasrv_start
+export OTACTL_CERT=$tmp/super1.pem OTACTL_KEY=$tmp/super1.key
 "$OTACTL" cards import "$tmp/cards.csv" > /dev/null || { not_ok "cards imported"; exit 1; }
 before=$(sqlite3 "$tmp/ota.db" "SELECT count(*) FROM audit")
 
@@ -76,8 +68,8 @@ refused=$(sqlite3 "$tmp/ota.db" "SELECT count(*) FROM audit WHERE seq > $before 
 	not_ok "one audit entry per request" "entries $entries of $N, 404: $refused"
 
 peer_counters_fresh "$tmp/peer.log" && ok "no counter reused at any card" || not_ok "no counter reused at any card"
-kill "$SRV"
-wait "$SRV" 2> /dev/null
+kill "$SRV_PID"
+wait "$SRV_PID" 2> /dev/null
 run "$OTACTL" audit verify --db "$tmp/ota.db" --master-key "$tmp/master.key"
 [ "$RC" = 0 ] && ok "audit chain intact" || not_ok "audit chain intact" "$OUT $ERR"
 grep -q "group commit of" "$tmp/server.log" && not_ok "no group commit failed" "$(grep -m3 'group commit of' "$tmp/server.log")" ||

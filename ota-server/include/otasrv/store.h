@@ -273,6 +273,9 @@ int osv_attempt_by_cntr(struct osv_store *s, int64_t card_id, uint64_t cntr, str
 /* The latest attempt of a card whose command is still waiting for its PoR (for PoRs with a zeroed counter). */
 int osv_attempt_latest_open(struct osv_store *s, int64_t card_id, struct osv_attempt *a, struct sg_error *err);
 int osv_attempt_by_msgid(struct osv_store *s, const char *msgid, struct osv_attempt *a, struct sg_error *err);
+/* A command's attempts, oldest first, as JSON (never a key): [{id, kvn, cntr, sent_at, msgid, packet}], packet
+ * the secured command packet in hex from CPL on (what follows the SMS user data header 02 70 00). */
+json_t *osv_attempt_list(struct osv_store *s, int64_t command_id, struct sg_error *err);
 /* Every counter ever sent to (card, kvn), ascending (for the crash test and audits). */
 json_t *osv_attempt_counters(struct osv_store *s, int64_t card_id, uint8_t kvn, struct sg_error *err);
 
