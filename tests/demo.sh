@@ -208,7 +208,7 @@ story() {
 	say thief "plays back the RING packet he recorded off the air (it carried counter 2), and an UNLOCK he"
 	say "" "built himself with otactl and guessed keys (all zero), to the handset (handset-sim VTY):"
 	local t0 replayed forged
-	replayed=$(show tpdu "$(show stored 2)")
+	replayed=$(show tpdu "$(as super1 show stored 2)")
 	# UNLK, request id 99, origin operator: the packet is well formed, only the keys are wrong
 	forged=$(show tpdu "$("$OTACTL" packet encode --spi 1619 --kic 22 --kid 22 --tar C10001 --cntr 99999 \
 		--kic-key 00000000000000000000000000000000 --kid-key 00000000000000000000000000000000 \

@@ -2,10 +2,11 @@
 """Readable views for `make demo` (tests/demo.sh): the handset's state file, a command followed from the request
 to its final state with the secured packet the server sent and the PoR(s) the card sent back, and the audit log.
 
-Nothing here makes up a value: the packet is the one ota-server stored for the command (its attempts table, read
-only), decoded and checked by `otactl packet verify` with the card's keys (as the card does); the PoRs are the
-ones the handset sent back (its state file, "mo"), decoded by `otactl packet decode-por`; states and the card's
-result come from the server's API (`otactl --json commands status`). Only the Python standard library is used.
+Nothing here makes up a value: the packet is the one ota-server sent for the command, as its API hands it out
+(`otactl --json commands attempts`, GET /v1/commands/ID/attempts), decoded and checked by `otactl packet verify`
+with the card's keys (as the card does); the PoRs are the ones the handset sent back (its state file, "mo"),
+decoded by `otactl packet decode-por`; states and the card's result come from the API too (`otactl --json commands
+status`). The server's database is never opened. Only the Python standard library is used.
 
     show.py wait STATE_FILE EXPR [SECONDS]        until EXPR (Python, `s` = the state) holds; exit 1 on timeout
     show.py get STATE_FILE EXPR                   print EXPR's value
@@ -15,13 +16,13 @@ result come from the server's API (`otactl --json commands status`). Only the Py
     show.py audit                                 the audit log (otactl --json audit list) as a table
     show.py vty PORT COMMAND...                   run VTY commands in enable mode, print their output
     show.py totp BASE32_SECRET                    the RFC 6238 code of now (SHA-1, 6 digits, 30 s)
-    show.py stored ID                             the first packet ota-server stored for command ID, in hex
+    show.py stored ID                             the first packet ota-server sent for command ID, in hex
     show.py tpdu PACKET                           the SMS-DELIVER a network would bring it in (from 12345)
     show.py timeline T0_MS [WHAT]                 the components' log lines since T0_MS (WHAT happened then)
     show.py adn                                   EF.ADN record 1 from `simtool --json apdu` (stdin), decoded
-Environment: OTACTL (binary), DEMO_DB (ota-server's SQLite file), DEMO_STATE (handset state file), DEMO_PROFILE
-(the card profile: keys to open packets), DEMO_LOGS (NAME=LOG,... for the timelines), and otactl's own OTACTL_*
-connection variables.
+Environment: OTACTL (binary), DEMO_STATE (handset state file), DEMO_PROFILE (the card profile: keys to open
+packets), DEMO_LOGS (NAME=LOG,... for the timelines), and otactl's own OTACTL_* connection variables (the
+identity asking: follow, stored and audit go through the API).
 """
 import json
 import os
@@ -206,14 +207,9 @@ def show_tlvs(data, names, render):
         more("             %02X %-15s %s" % (tag, names.get(tag, "?"), render(tag, v)))
 
 
-def stored_packets(cmd_id):
-    import sqlite3
-    db = sqlite3.connect("file:%s?mode=ro" % os.environ["DEMO_DB"], uri=True, timeout=5)
-    try:
-        return db.execute("SELECT kvn, cntr, hex(packet), sent_at, msgid FROM attempts WHERE command_id = ?"
-                          " ORDER BY id", (cmd_id,)).fetchall()
-    finally:
-        db.close()
+def sent_packets(cmd_id):
+    """The command's attempts as the API gives them (oldest first): kvn, cntr, packet (hex), sent_at, msgid."""
+    return json.loads(otactl("--json", "commands", "attempts", str(cmd_id))[1])["attempts"]
 
 
 def show_packet(kvn, pkt):
@@ -239,7 +235,7 @@ def show_packet(kvn, pkt):
     else:
         more("  data  %s" % v["data"])
     if rc != 0:
-        sys.exit("demo: the stored packet does not verify with the card's keys")
+        sys.exit("demo: the sent packet does not verify with the card's keys")
     return v
 
 
@@ -344,12 +340,12 @@ def flat(value):
 
 def cmd_follow(cmd_id, t0_ms):
     c = follow(int(cmd_id), float(t0_ms))
-    for n, (kvn, cntr, pkt, sent_at, msgid) in enumerate(stored_packets(int(cmd_id)), 1):
-        line("sent", "attempt %d (ota-server's attempts table): keyset %d, counter %d, SMSC message id %s, %s UTC" %
-             (n, kvn, cntr, msgid, time.strftime("%H:%M:%S", time.gmtime(sent_at))))
-        v = show_packet(kvn, pkt)
-        line("came back", "(PoRs the handset sent back for counter %d)" % cntr)
-        show_pors(kvn, cntr, v["spi"], v["kic"], v["kid"], v["tar"])
+    for n, a in enumerate(sent_packets(int(cmd_id)), 1):
+        line("sent", "attempt %d (otactl commands attempts): keyset %d, counter %d, SMSC message id %s, %s UTC" %
+             (n, a["kvn"], a["cntr"], a["msgid"], time.strftime("%H:%M:%S", time.gmtime(a["sent_at"]))))
+        v = show_packet(a["kvn"], a["packet"])
+        line("came back", "(PoRs the handset sent back for counter %d)" % a["cntr"])
+        show_pors(a["kvn"], a["cntr"], v["spi"], v["kic"], v["kid"], v["tar"])
     por = c.get("por_status")
     line("result", "%s - %s%s" % (c["state"], c.get("detail", ""),
                                   " (PoR status %02X)" % por["code"] if por else ""))
@@ -451,7 +447,7 @@ def cmd_totp(secret):
 
 
 def cmd_stored(cmd_id):
-    print(stored_packets(int(cmd_id))[0][2])
+    print(sent_packets(int(cmd_id))[0]["packet"])
     return 0
 
 
