@@ -290,10 +290,59 @@ static void on_paging(struct handset_sgs *s, const struct sgs_msg *m)
 	send_msg(s, sgs_build_service_req(&s->ue, si), "SERVICE-REQUEST");
 }
 
+#define S(st)	  (1u << (st))
+#define CONNECTED (S(SGS_IDLE) | S(SGS_LU_SENT) | S(SGS_ATTACHED) | S(SGS_REJECTED))
+
+/* The states in which each message the VLR sends is expected, as an osmo_fsm's permitted events: an MME's SGs-NULL
+ * (TS 29.118 4.2.2) is our idle and rejected, LA-UPDATE-REQUESTED our location update sent, SGs-ASSOCIATED our
+ * associated. A LOCATION-UPDATE-ACCEPT / -REJECT answers only our pending request, an IMSI-DETACH-ACK our detach;
+ * a paging while not associated is answered PAGING-REJECT (5.1.3); SMS only flows while associated. */
+static const struct {
+	uint8_t type;
+	uint32_t states;
+} expected_in[] = {
+	{SGSAP_MSGT_LOC_UPD_ACK, S(SGS_LU_SENT)},
+	{SGSAP_MSGT_LOC_UPD_REJ, S(SGS_LU_SENT)},
+	{SGSAP_MSGT_PAGING_REQ, CONNECTED},
+	{SGSAP_MSGT_DL_UD, S(SGS_ATTACHED)},
+	{SGSAP_MSGT_SERVICE_ABORT_REQ, S(SGS_ATTACHED)},
+	{SGSAP_MSGT_IMSI_DET_ACK, S(SGS_IDLE)},
+	{SGSAP_MSGT_ALERT_REQ, CONNECTED},
+	{SGSAP_MSGT_RESET_IND, CONNECTED},
+	{SGSAP_MSGT_MM_INFO_REQ, CONNECTED},
+	{SGSAP_MSGT_RELEASE_REQ, CONNECTED},
+	{SGSAP_MSGT_STATUS, CONNECTED},
+	/* EPS-DETACH-ACK, RESET-ACK: never, this MME sends no EPS detach or RESET-INDICATION */
+};
+
+/* 0 when the message is expected in the current state, else the SGs cause it is refused with (TS 29.118 7.3): a
+ * message type the VLR does not send is unknown in this direction, others are not compatible with the state. */
+static uint8_t refusal(const struct handset_sgs *s, uint8_t type)
+{
+	size_t i;
+
+	if (!sgs_msg_to_mme(type))
+		return SGSAP_SGS_CAUSE_MSG_UNKNOWN;
+	for (i = 0; i < sizeof(expected_in) / sizeof(expected_in[0]); i++)
+		if (expected_in[i].type == type)
+			return expected_in[i].states & S(s->state) ? 0 : SGSAP_SGS_CAUSE_MSG_INCOMP_STATE;
+	return SGSAP_SGS_CAUSE_MSG_INCOMP_STATE;
+}
+
+/* Ignored, logged, and answered SGsAP-STATUS with the message (never a STATUS for a STATUS: no ping-pong). */
+static void refuse(struct handset_sgs *s, const struct sgs_msg *m, const uint8_t *buf, size_t len, uint8_t cause)
+{
+	handset_event(s->hs, "SGs: %s ignored in state %s: %s", sgsap_msg_type_name(m->type), state_names[s->state],
+		      sgsap_sgs_cause_name(cause));
+	if (m->type != SGSAP_MSGT_STATUS)
+		send_msg(s, sgs_build_status(m->imsi[0] ? &s->ue : NULL, cause, buf, len), "STATUS");
+}
+
 static void on_message(struct handset_sgs *s, const uint8_t *buf, size_t len)
 {
 	struct sgs_msg m;
 	struct sg_error err;
+	uint8_t cause;
 
 	if (sgs_msg_decode(buf, len, &m, &err) < 0) {
 		handset_event(s->hs, "SGs: %s", err.msg);
@@ -301,6 +350,11 @@ static void on_message(struct handset_sgs *s, const uint8_t *buf, size_t len)
 	}
 	if (m.imsi[0] && strcmp(m.imsi, s->ue.imsi) != 0) {
 		handset_event(s->hs, "SGs: %s for IMSI %s, not ours", sgsap_msg_type_name(m.type), m.imsi);
+		return;
+	}
+	cause = refusal(s, m.type);
+	if (cause) {
+		refuse(s, &m, buf, len, cause);
 		return;
 	}
 	switch (m.type) {

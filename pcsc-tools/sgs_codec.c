@@ -14,50 +14,66 @@
 
 #define IE_END 0
 
-/* The IEs of each message type the MME side may receive or send, in the order of TS 29.118 chapter 8; the first
- * n_mandatory are mandatory, and none may be passed over (the handlers read them without looking) but in RESET
- * (names_either). A tag may appear twice in the list (LU-REQ: new and old LAI). */
+/* The IEs of each message type the MME side may receive or send, in the order of TS 29.118 chapter 8. mandatory:
+ * bit i set when ies[i] is mandatory; none may be passed over (the handlers read them without looking), and RESET
+ * (names_either) needs one of its two names. to_mme: the VLR sends it (the others go MME -> VLR only). A tag may
+ * appear twice in the list (LU-REQ: new and old LAI). */
 struct sgs_layout {
 	uint8_t type;
-	uint8_t n_mandatory;
+	bool to_mme;
+	uint16_t mandatory;
 	uint8_t ies[14];
 };
 
+#define FIRST(n) ((uint16_t)((1u << (n)) - 1)) /* the first n IEs are mandatory */
+
 static const struct sgs_layout layouts[] = {
 	{SGSAP_MSGT_PAGING_REQ,
-	 3,
+	 true,
+	 FIRST(3),
 	 {SGSAP_IE_IMSI, SGSAP_IE_VLR_NAME, SGSAP_IE_SERVICE_INDICATOR, SGSAP_IE_TMSI, SGSAP_IE_CLI, SGSAP_IE_LAI,
 	  SGSAP_IE_GLOBAL_CN_ID, SGSAP_IE_SS_CODE, SGSAP_IE_LCS_INDICATOR, SGSAP_IE_LCS_CLIENT_ID, SGSAP_IE_CHAN_NEEDED,
 	  SGSAP_IE_EMLPP_PRIORITY, SGSAP_IE_ADDL_PAGING_INDICATORS, IE_END}},
-	{SGSAP_MSGT_PAGING_REJ, 2, {SGSAP_IE_IMSI, SGSAP_IE_SGS_CAUSE, IE_END}},
+	{SGSAP_MSGT_PAGING_REJ, false, FIRST(2), {SGSAP_IE_IMSI, SGSAP_IE_SGS_CAUSE, IE_END}},
 	{SGSAP_MSGT_SERVICE_REQ,
-	 2,
+	 false,
+	 FIRST(2),
 	 {SGSAP_IE_IMSI, SGSAP_IE_SERVICE_INDICATOR, SGSAP_IE_CLI, SGSAP_IE_UE_TIMEZONE, SGSAP_IE_MS_CLASSMARK2,
 	  SGSAP_IE_TAI, SGSAP_IE_EUTRAN_CGI, SGSAP_IE_UE_EMM_MODE, IE_END}},
-	{SGSAP_MSGT_DL_UD, 2, {SGSAP_IE_IMSI, SGSAP_IE_NAS_MSG_CONTAINER, IE_END}},
+	{SGSAP_MSGT_DL_UD, true, FIRST(2), {SGSAP_IE_IMSI, SGSAP_IE_NAS_MSG_CONTAINER, IE_END}},
 	{SGSAP_MSGT_UL_UD,
-	 2,
+	 false,
+	 FIRST(2),
 	 {SGSAP_IE_IMSI, SGSAP_IE_NAS_MSG_CONTAINER, SGSAP_IE_IMEISV, SGSAP_IE_UE_TIMEZONE, SGSAP_IE_MS_CLASSMARK2,
 	  SGSAP_IE_TAI, SGSAP_IE_EUTRAN_CGI, IE_END}},
 	{SGSAP_MSGT_LOC_UPD_REQ,
-	 4,
+	 false,
+	 FIRST(4),
 	 {SGSAP_IE_IMSI, SGSAP_IE_MME_NAME, SGSAP_IE_EPS_LU_TYPE, SGSAP_IE_LAI, SGSAP_IE_LAI, SGSAP_IE_TMSI_STATUS,
 	  SGSAP_IE_IMEISV, SGSAP_IE_TAI, SGSAP_IE_EUTRAN_CGI, SGSAP_IE_TMSI_BASED_NRI_CONT, IE_END}},
-	{SGSAP_MSGT_LOC_UPD_ACK, 2, {SGSAP_IE_IMSI, SGSAP_IE_LAI, SGSAP_IE_MOBILE_ID, IE_END}},
-	{SGSAP_MSGT_LOC_UPD_REJ, 2, {SGSAP_IE_IMSI, SGSAP_IE_REJECT_CAUSE, SGSAP_IE_LAI, IE_END}},
-	{SGSAP_MSGT_TMSI_REALL_CMPL, 1, {SGSAP_IE_IMSI, IE_END}},
-	{SGSAP_MSGT_ALERT_REQ, 1, {SGSAP_IE_IMSI, IE_END}},
-	{SGSAP_MSGT_ALERT_ACK, 1, {SGSAP_IE_IMSI, IE_END}},
-	{SGSAP_MSGT_EPS_DET_ACK, 1, {SGSAP_IE_IMSI, IE_END}},
-	{SGSAP_MSGT_IMSI_DET_IND, 3, {SGSAP_IE_IMSI, SGSAP_IE_MME_NAME, SGSAP_IE_IMSI_DET_NONEPS_TYPE, IE_END}},
-	{SGSAP_MSGT_IMSI_DET_ACK, 1, {SGSAP_IE_IMSI, IE_END}},
+	{SGSAP_MSGT_LOC_UPD_ACK, true, FIRST(2), {SGSAP_IE_IMSI, SGSAP_IE_LAI, SGSAP_IE_MOBILE_ID, IE_END}},
+	{SGSAP_MSGT_LOC_UPD_REJ, true, FIRST(2), {SGSAP_IE_IMSI, SGSAP_IE_REJECT_CAUSE, SGSAP_IE_LAI, IE_END}},
+	{SGSAP_MSGT_TMSI_REALL_CMPL, false, FIRST(1), {SGSAP_IE_IMSI, IE_END}},
+	{SGSAP_MSGT_ALERT_REQ, true, FIRST(1), {SGSAP_IE_IMSI, IE_END}},
+	{SGSAP_MSGT_ALERT_ACK, false, FIRST(1), {SGSAP_IE_IMSI, IE_END}},
+	{SGSAP_MSGT_EPS_DET_ACK, true, FIRST(1), {SGSAP_IE_IMSI, IE_END}},
+	{SGSAP_MSGT_IMSI_DET_IND,
+	 false,
+	 FIRST(3),
+	 {SGSAP_IE_IMSI, SGSAP_IE_MME_NAME, SGSAP_IE_IMSI_DET_NONEPS_TYPE, IE_END}},
+	{SGSAP_MSGT_IMSI_DET_ACK, true, FIRST(1), {SGSAP_IE_IMSI, IE_END}},
 	/* RESET-INDICATION / -ACK carry either the MME name or the VLR name */
-	{SGSAP_MSGT_RESET_IND, 1, {SGSAP_IE_MME_NAME, SGSAP_IE_VLR_NAME, IE_END}},
-	{SGSAP_MSGT_RESET_ACK, 1, {SGSAP_IE_MME_NAME, SGSAP_IE_VLR_NAME, IE_END}},
-	{SGSAP_MSGT_SERVICE_ABORT_REQ, 1, {SGSAP_IE_IMSI, IE_END}},
-	{SGSAP_MSGT_MM_INFO_REQ, 2, {SGSAP_IE_IMSI, SGSAP_IE_MM_INFO, IE_END}},
-	{SGSAP_MSGT_RELEASE_REQ, 1, {SGSAP_IE_IMSI, SGSAP_IE_SGS_CAUSE, IE_END}},
-	{SGSAP_MSGT_STATUS, 1, {SGSAP_IE_IMSI, SGSAP_IE_SGS_CAUSE, SGSAP_IE_ERR_MSG, IE_END}},
+	{SGSAP_MSGT_RESET_IND, true, 0, {SGSAP_IE_MME_NAME, SGSAP_IE_VLR_NAME, IE_END}},
+	{SGSAP_MSGT_RESET_ACK, true, 0, {SGSAP_IE_MME_NAME, SGSAP_IE_VLR_NAME, IE_END}},
+	{SGSAP_MSGT_SERVICE_ABORT_REQ, true, FIRST(1), {SGSAP_IE_IMSI, IE_END}},
+	{SGSAP_MSGT_MM_INFO_REQ, true, FIRST(2), {SGSAP_IE_IMSI, SGSAP_IE_MM_INFO, IE_END}},
+	{SGSAP_MSGT_RELEASE_REQ, true, FIRST(1), {SGSAP_IE_IMSI, SGSAP_IE_SGS_CAUSE, IE_END}},
+	/* the IMSI is optional (osmo-msc sends none when the message it refuses had none), and libosmogsm's
+	 * gsm29118_create_status puts it after the cause instead of before (8.18): either place */
+	{SGSAP_MSGT_STATUS,
+	 true,
+	 1u << 1,
+	 {SGSAP_IE_IMSI, SGSAP_IE_SGS_CAUSE, SGSAP_IE_IMSI, SGSAP_IE_ERR_MSG, IE_END}},
 };
 
 static const struct sgs_layout *layout_of(uint8_t type)
@@ -68,6 +84,13 @@ static const struct sgs_layout *layout_of(uint8_t type)
 		if (layouts[i].type == type)
 			return &layouts[i];
 	return NULL;
+}
+
+bool sgs_msg_to_mme(uint8_t type)
+{
+	const struct sgs_layout *l = layout_of(type);
+
+	return l && l->to_mme;
 }
 
 /* RESET-INDICATION / -ACK: their one mandatory IE is the MME name or the VLR name. */
@@ -87,11 +110,22 @@ static int ie_position(const struct sgs_layout *l, int from, uint8_t tag)
 	return -1;
 }
 
+/* The first mandatory position from from on, before to (-1: to the end), or -1. */
+static int mandatory_from(const struct sgs_layout *l, int from, int to)
+{
+	int i;
+
+	for (i = from; l->ies[i] != IE_END && (to < 0 || i < to); i++)
+		if (l->mandatory & (1u << i))
+			return i;
+	return -1;
+}
+
 int sgs_msg_len(const uint8_t *buf, size_t len, struct sg_error *err)
 {
 	const struct sgs_layout *l;
 	size_t off = 1;
-	int pos = 0, n = 0, p;
+	int pos = 0, n = 0, p, missing;
 
 	if (len == 0)
 		return 0;
@@ -99,7 +133,7 @@ int sgs_msg_len(const uint8_t *buf, size_t len, struct sg_error *err)
 	if (!l)
 		return sg_err(err, "SGsAP message type 0x%02X is not one the MME side takes", buf[0]);
 	while (off < len && (p = ie_position(l, pos, buf[off])) >= 0) {
-		if (p > pos && pos < l->n_mandatory && !names_either(l))
+		if (mandatory_from(l, pos, p) >= 0)
 			break; /* a mandatory IE passed over: named missing below */
 		if (off + 2 > len || off + 2 + buf[off + 1] > len)
 			return 0; /* the IE continues in bytes not yet received */
@@ -107,11 +141,12 @@ int sgs_msg_len(const uint8_t *buf, size_t len, struct sg_error *err)
 		pos = p + 1;
 		n++;
 	}
-	if (off == len && n < l->n_mandatory)
+	missing = names_either(l) ? (n ? -1 : 0) : mandatory_from(l, pos, -1);
+	if (missing >= 0 && off == len)
 		return 0;
-	if (n < l->n_mandatory)
+	if (missing >= 0)
 		return sg_err(err, "SGsAP %s: mandatory IE %s missing", sgsap_msg_type_name(l->type),
-			      sgsap_iei_name(l->ies[n]));
+			      sgsap_iei_name(l->ies[missing]));
 	return (int)off;
 }
 
@@ -288,6 +323,24 @@ struct msgb *sgs_build_reset_ack(const struct sgs_mme *ue)
 struct msgb *sgs_build_alert_ack(const struct sgs_mme *ue)
 {
 	return start(SGSAP_MSGT_ALERT_ACK, ue);
+}
+
+struct msgb *sgs_build_status(const struct sgs_mme *ue, uint8_t sgs_cause, const uint8_t *erroneous, size_t len)
+{
+	struct msgb *msg;
+
+	if (ue) {
+		msg = start(SGSAP_MSGT_STATUS, ue);
+		if (!msg)
+			return NULL;
+	} else {
+		msg = gsm29118_msgb_alloc();
+		msgb_v_put(msg, SGSAP_MSGT_STATUS);
+	}
+	msgb_tlv_put(msg, SGSAP_IE_SGS_CAUSE, 1, &sgs_cause);
+	/* the erroneous message as far as the IE holds it (a DOWNLINK-UNITDATA can be longer) */
+	msgb_tlv_put(msg, SGSAP_IE_ERR_MSG, (uint8_t)(len > 255 ? 255 : len), erroneous);
+	return msg;
 }
 
 struct msgb *sgs_build_ul_unitdata(const struct sgs_mme *ue, const uint8_t *nas, size_t nas_len)

@@ -3,7 +3,9 @@
 # TS 24.011) for what a well-behaved osmo-msc never does (test_e2e_osmo.sh covers the real one): messages
 # coalesced into one TCP segment, a repeated CP-DATA (delivered once), a message for another IMSI, the MO that
 # waits until the MT transaction is over, an RP-ERROR for an MO, bytes that are not SGsAP (link closed, reconnect,
-# attach again), paging before the attach is complete, and the IMSI detach at switch-off. Prints TAP lines.
+# attach again), paging before the attach is complete, messages the state does not expect (SGsAP-STATUS "message not
+# compatible with the protocol state" / "message unknown", TS 29.118 7.3), a STATUS without IMSI, and the IMSI
+# detach at switch-off. Prints TAP lines.
 set -u -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -33,7 +35,7 @@ port, ota = int(sys.argv[1]), bytes.fromhex(sys.argv[2])
 IMSI = bytes.fromhex("01080910100000000010")             # IE: IMSI 001010000000001
 OTHER = bytes.fromhex("01080910100000000020")            # IE: IMSI 001010000000002
 IES = {0x09: [1, 9, 10, 4, 4, 7, 0x15, 0x23, 0x24, 0x27], 0x0c: [1], 0x06: [1, 0x20, 0x1c, 0x21, 0x22, 0x23, 0x24, 0x25],
-       0x08: [1, 0x16, 0x15, 0x21, 0x22, 0x23, 0x24], 0x13: [1, 9, 0x11], 0x02: [1, 8], 0x16: [9, 2]}
+       0x08: [1, 0x16, 0x15, 0x21, 0x22, 0x23, 0x24], 0x13: [1, 9, 0x11], 0x02: [1, 8], 0x16: [9, 2], 0x1d: [1, 8, 0x1b]}
 srv = socket.socket()
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", port))
@@ -85,7 +87,12 @@ def deliver(ud, pid=0, dcs=0, udhi=False, udl=None):
 def nas_of(m):
     return ie(m, 0x16) if m and m[0] == 0x08 else None
 
-def attach(conn):
+def refused(m, cause, sent, imsi=True):
+    """an SGsAP-STATUS with the SGs cause and the refused message"""
+    return m and m[0] == 0x1d and ie(m, 8) == bytes([cause]) and ie(m, 0x1b) == sent and (ie(m, 1) == IMSI[2:]) == imsi
+LU_ACCEPT = bytes([0x0a]) + IMSI + bytes.fromhex("040500f1100001") + bytes.fromhex("0e05f411223344")
+
+def attach(conn, first):
     lu = recv(conn)
     check("LOCATION-UPDATE-REQUEST with the card's IMSI, EPS LU type IMSI attach, LAI 001-01 LAC 1",
           lu and lu[0] == 0x09 and ie(lu, 1) == IMSI[2:] and ie(lu, 10) == b"\x01" and ie(lu, 4) == bytes.fromhex("00f1100001")
@@ -95,12 +102,35 @@ def attach(conn):
     m = recv(conn)
     check("paging before the LOCATION-UPDATE-ACCEPT: PAGING-REJECT, IMSI detached for non-EPS services",
           m and m[0] == 0x02 and ie(m, 8) == b"\x04", m)
-    conn.sendall(bytes([0x0a]) + IMSI + bytes.fromhex("040500f1100001") + bytes.fromhex("0e05f411223344"))
+    if first:  # SMS before the attach is complete: not compatible with the state
+        conn.sendall(dl(bytes.fromhex("0904")))
+        m = recv(conn)
+        check("DOWNLINK-UNITDATA before the ACCEPT: STATUS, message not compatible with the protocol state",
+              refused(m, 0x07, dl(bytes.fromhex("0904"))), m)
+    conn.sendall(LU_ACCEPT)
     m = recv(conn)
     check("TMSI-REALLOCATION-COMPLETE after an ACCEPT with a new TMSI", m == bytes([0x0c]) + IMSI, m)
 
 c, _ = srv.accept()
-attach(c)
+attach(c, True)
+# an ACCEPT or a REJECT nobody asked for (associated, no update pending): refused, the association stays as it is
+again = bytes([0x0a]) + IMSI + bytes.fromhex("040500f1100001") + bytes.fromhex("0e05f499887766")
+c.sendall(again)
+m = recv(c)
+check("a second LOCATION-UPDATE-ACCEPT: STATUS, not compatible with the state, the new TMSI not taken",
+      refused(m, 0x07, again), m)
+reject = bytes([0x0b]) + IMSI + bytes.fromhex("0f0103")
+c.sendall(reject)
+m = recv(c)
+check("a LOCATION-UPDATE-REJECT with no update pending: STATUS, not compatible with the state", refused(m, 0x07, reject), m)
+# a message only an MME sends, and a STATUS without IMSI (osmo-msc's for a message that had none)
+tmsi_cmpl = bytes([0x0c]) + IMSI
+c.sendall(tmsi_cmpl)
+m = recv(c)
+check("a TMSI-REALLOCATION-COMPLETE from the MSC: STATUS, message unknown", refused(m, 0x0c, tmsi_cmpl), m)
+c.sendall(bytes.fromhex("1d0801071b020c00"))
+m = recv(c, 1.5)
+check("a STATUS without IMSI: taken (logged), no answer, the link stays", m == b"", m)
 # paging and, coalesced with nothing else, a text SMS; then the same CP-DATA twice in one segment
 c.sendall(bytes([0x01]) + IMSI + bytes.fromhex("0203") + b"\x02vl" + bytes.fromhex("200102"))
 m = recv(c)
@@ -143,7 +173,7 @@ check("not SGsAP: the handset closes the link", m is None, m)
 c.close()
 c, _ = srv.accept()
 buf = b""
-attach(c)
+attach(c, False)
 print("ready", flush=True)
 m = recv(c, 15)
 check("switched off: IMSI-DETACH-INDICATION, combined UE-initiated", m and m[0] == 0x13 and ie(m, 0x11) == b"\x02", m)
@@ -178,7 +208,7 @@ inbox = json.load(open(sys.argv[1]))
 assert [m["text"] for m in inbox] == ["hello"], inbox
 EOF
 N=$(grep -c "^ok" "$D/msc.out")
-[ "$N" = 15 ] && ok "all 15 checks of the scripted MSC passed" || not_ok "all 15 checks of the scripted MSC passed ($N)"
+[ "$N" = 20 ] && ok "all 20 checks of the scripted MSC passed" || not_ok "all 20 checks of the scripted MSC passed ($N)"
 ! grep -qiE "segmentation|sanitizer|runtime error" "$D/hs.log" && ok "no crash in the handset log" ||
 	not_ok "no crash in the handset log"
 [ "$TAP_FAILS" = 0 ] && ! grep -q "^fail" "$D/msc.out"

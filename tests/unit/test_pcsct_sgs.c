@@ -73,6 +73,29 @@ static void test_mme_bad_identity(void **state)
 	assert_null(sgs_build_lu_req(&bad));
 }
 
+/* SGsAP-STATUS (TS 29.118 8.18, IEs 9.4.6 / 9.4.18 / 9.4.3) for a refused message, with and without the IMSI. */
+static void test_mme_status(void **state)
+{
+	static const uint8_t reject[] = {0x0b, 0x01, 0x08, 0x09, 0x10, 0x10, 0, 0, 0, 0, 0x10, 0x0f, 0x01, 0x03};
+	static const uint8_t tmsi_cmpl[] = {0x0c, 0x01, 0x08, 0x09, 0x10, 0x10, 0, 0, 0, 0, 0x10};
+
+	(void)state;
+	/* cause 07 message not compatible with the protocol state, the LOCATION-UPDATE-REJECT in IE 1b */
+	assert_msg_hex(sgs_build_status(&ue, SGSAP_SGS_CAUSE_MSG_INCOMP_STATE, reject, sizeof(reject)),
+		       "1d" IMSI_IE "080107"
+		       "1b0e"
+		       "0b" IMSI_IE "0f0103");
+	/* cause 0c message unknown, no IMSI */
+	assert_msg_hex(sgs_build_status(NULL, SGSAP_SGS_CAUSE_MSG_UNKNOWN, tmsi_cmpl, 3), "1d08010c1b030c0108");
+	/* what the VLR sends, what only the MME sends */
+	assert_true(sgs_msg_to_mme(SGSAP_MSGT_LOC_UPD_ACK));
+	assert_true(sgs_msg_to_mme(SGSAP_MSGT_RESET_ACK));
+	assert_true(sgs_msg_to_mme(SGSAP_MSGT_STATUS));
+	assert_false(sgs_msg_to_mme(SGSAP_MSGT_TMSI_REALL_CMPL));
+	assert_false(sgs_msg_to_mme(SGSAP_MSGT_LOC_UPD_REQ));
+	assert_false(sgs_msg_to_mme(0x44));
+}
+
 /* Recipe section 9, MT: CP-ACK then CP-DATA(RP-ACK MR 0) in UPLINK-UNITDATA. */
 static void test_ue_mt_answers(void **state)
 {
@@ -152,6 +175,23 @@ static void test_msc_stream(void **state)
 	}
 	assert_int_equal(off, len);
 	assert_int_equal(sgs_msg_len(buf, 0, &err), 0);
+
+	/* a STATUS without the (optional) IMSI, as osmo-msc sends for a message that had none; one with it, where
+	 * libosmogsm puts it (after the cause) */
+	len = from_hex("1d0801071b020c00", buf, sizeof(buf));
+	assert_int_equal(sgs_msg_len(buf, len, &err), (int)len);
+	assert_int_equal(sgs_msg_decode(buf, len, &msg, &err), 0);
+	assert_string_equal(msg.imsi, "");
+	assert_int_equal(*TLVP_VAL(&msg.ies, SGSAP_IE_SGS_CAUSE), SGSAP_SGS_CAUSE_MSG_INCOMP_STATE);
+	m[0] = gsm29118_create_status("001010000000001", SGSAP_SGS_CAUSE_SEMANT_INCORR_MSG, NULL);
+	assert_int_equal(sgs_msg_len(msgb_data(m[0]), msgb_length(m[0]), &err), (int)msgb_length(m[0]));
+	assert_int_equal(sgs_msg_decode(msgb_data(m[0]), msgb_length(m[0]), &msg, &err), 0);
+	assert_string_equal(msg.imsi, "001010000000001");
+	msgb_free(m[0]);
+	/* but not one without its cause */
+	len = from_hex("1d" IMSI_IE "1b020c00", buf, sizeof(buf));
+	assert_int_equal(sgs_msg_len(buf, len, &err), -1);
+	assert_non_null(strstr(err.msg, "SGS-CAUSE"));
 }
 
 /* Recipe section 8: the SMS-DELIVER osmo-msc delivered, RP-OA 447785016005, in a DOWNLINK-UNITDATA. */
@@ -261,9 +301,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mme_messages),  cmocka_unit_test(test_mme_bad_identity),
-		cmocka_unit_test(test_ue_mt_answers), cmocka_unit_test(test_ue_mo_rp_data),
-		cmocka_unit_test(test_msc_stream),    cmocka_unit_test(test_msc_mt_sms),
-		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_mme_status),    cmocka_unit_test(test_ue_mt_answers),
+		cmocka_unit_test(test_ue_mo_rp_data), cmocka_unit_test(test_msc_stream),
+		cmocka_unit_test(test_msc_mt_sms),    cmocka_unit_test(test_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

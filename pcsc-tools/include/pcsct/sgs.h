@@ -20,6 +20,8 @@
  * needed, -1 (err set) when the bytes are not an SGsAP message the MME side can receive. Messages are told apart
  * by the IEs each message type may carry, in the order TS 29.118 lists them. */
 int sgs_msg_len(const uint8_t *buf, size_t len, struct sg_error *err);
+/* Whether an MSC/VLR sends this message type (false: one the MME sends, or unknown). */
+bool sgs_msg_to_mme(uint8_t type);
 
 /* One SGsAP message, its IEs pointing into the caller's buffer. */
 struct sgs_msg {
@@ -48,6 +50,8 @@ struct msgb *sgs_build_imsi_detach(const struct sgs_mme *ue, uint8_t noneps_type
 struct msgb *sgs_build_reset_ack(const struct sgs_mme *ue);
 struct msgb *sgs_build_alert_ack(const struct sgs_mme *ue);
 struct msgb *sgs_build_ul_unitdata(const struct sgs_mme *ue, const uint8_t *nas, size_t nas_len);
+/* SGsAP-STATUS (TS 29.118 8.18) for a received message refused: ue NULL when it carried no IMSI. */
+struct msgb *sgs_build_status(const struct sgs_mme *ue, uint8_t sgs_cause, const uint8_t *erroneous, size_t len);
 
 /* TS 24.011 CP messages (protocol discriminator 9) and the RP messages in CP-DATA. */
 struct sms_cp {
