@@ -8,6 +8,7 @@
 #include <osmocom/vty/vty.h>
 
 #include "pcsct/handset.h"
+#include "pcsct/sgs.h"
 #include "simguard/hex.h"
 
 enum handset_vty_node {
@@ -200,6 +201,19 @@ DEFUN(cfg_sgs_mme, cfg_sgs_mme_cmd, "sgs-mme-name NAME",
 	return copy_arg(vty, CFG->sgs_mme_name, sizeof(CFG->sgs_mme_name), argv[0], "sgs-mme-name");
 }
 
+DEFUN(cfg_sgs_smsc, cfg_sgs_smsc_cmd, "sgs-smsc DIGITS",
+      "The service centre address (RP-Destination Address) of MO SMS on SGs (default 1999)\n"
+      "International number, 1 to 20 digits\n")
+{
+	struct sg_error err;
+
+	if (sms_rp_addr_check(argv[0], "sgs-smsc", &err) < 0) {
+		vty_out(vty, "%% %s%s", err.msg, VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	return copy_arg(vty, CFG->smsc, sizeof(CFG->smsc), argv[0], "sgs-smsc");
+}
+
 DEFUN(cfg_state_file, cfg_state_file_cmd, "state-file PATH", "JSON state rewritten after every change\nPath\n")
 {
 	return copy_arg(vty, CFG->state_file, sizeof(CFG->state_file), argv[0], "state-file");
@@ -270,6 +284,8 @@ static int config_write_handset(struct vty *vty)
 			CFG->sgs_proto ? CFG->sgs_proto : "", VTY_NEWLINE);
 	if (CFG->sgs_mme_name[0])
 		vty_out(vty, " sgs-mme-name %s%s", CFG->sgs_mme_name, VTY_NEWLINE);
+	if (CFG->smsc[0])
+		vty_out(vty, " sgs-smsc %s%s", CFG->smsc, VTY_NEWLINE);
 	if (CFG->state_file[0])
 		vty_out(vty, " state-file %s%s", CFG->state_file, VTY_NEWLINE);
 	if (CFG->data_dir[0])
@@ -380,11 +396,12 @@ DEFUN(hs_note, hs_note_cmd, "handset note .TEXT", "Act on the handset\nAdd a not
 int handset_vty_init(struct handset *hs)
 {
 	static struct cmd_element *cfg_cmds[] = {
-		&cfg_msisdn_cmd,  &cfg_imei_cmd,       &cfg_imeisv_cmd,	  &cfg_card_cmd,	 &cfg_pin_cmd,
-		&cfg_no_pin_cmd,  &cfg_location_cmd,   &cfg_language_cmd, &cfg_profile_cmd,	 &cfg_auth_cmd,
-		&cfg_amf_cmd,	  &cfg_smpp_cmd,       &cfg_no_smpp_cmd,  &cfg_sgs_cmd,		 &cfg_no_sgs_cmd,
-		&cfg_sgs_mme_cmd, &cfg_state_file_cmd, &cfg_data_dir_cmd, &cfg_user_timeout_cmd, &cfg_display_clear_cmd,
-		&cfg_reauth_cmd,  &cfg_reauth_dl_cmd,  &cfg_status_cmd,
+		&cfg_msisdn_cmd,	&cfg_imei_cmd,	     &cfg_imeisv_cmd,	 &cfg_card_cmd,
+		&cfg_pin_cmd,		&cfg_no_pin_cmd,     &cfg_location_cmd,	 &cfg_language_cmd,
+		&cfg_profile_cmd,	&cfg_auth_cmd,	     &cfg_amf_cmd,	 &cfg_smpp_cmd,
+		&cfg_no_smpp_cmd,	&cfg_sgs_cmd,	     &cfg_no_sgs_cmd,	 &cfg_sgs_mme_cmd,
+		&cfg_sgs_smsc_cmd,	&cfg_state_file_cmd, &cfg_data_dir_cmd,	 &cfg_user_timeout_cmd,
+		&cfg_display_clear_cmd, &cfg_reauth_cmd,     &cfg_reauth_dl_cmd, &cfg_status_cmd,
 	};
 	static struct cmd_element *act_cmds[] = {
 		&hs_menu_cmd, &hs_sms_cmd, &hs_dial_cmd, &hs_power_cmd, &hs_clear_cmd, &hs_contact_cmd, &hs_note_cmd,

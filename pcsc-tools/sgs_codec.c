@@ -394,11 +394,27 @@ static int rp_addr(const uint8_t *p, size_t len, size_t *off, char *out, size_t 
 	if (*off >= len || *off + 1 + p[*off] > len)
 		return sg_err(err, "RP %s address runs past the message", what);
 	n = p[*off];
-	if (n > 11)
-		return sg_err(err, "RP %s address of %zu bytes (11 allowed)", what, n);
+	if (n > SMS_RP_ADDR_OCTETS)
+		return sg_err(err, "RP %s address of %zu bytes: %d at most (TON/NPI and %d digits, TS 24.011 8.2.5)",
+			      what, n, SMS_RP_ADDR_OCTETS, SMS_RP_ADDR_MAX);
 	if (n > 0 && gsm48_decode_bcd_number2(out, out_size, p + *off, n + 1, 1) < 0)
 		return sg_err(err, "RP %s address does not decode", what);
 	*off += 1 + n;
+	return 0;
+}
+
+int sms_rp_addr_check(const char *digits, const char *what, struct sg_error *err)
+{
+	size_t n = strlen(digits);
+
+	if (n == 0 || n > SMS_RP_ADDR_MAX)
+		return sg_err(err,
+			      "%s \"%.24s%s\": %zu digits, 1 to %d allowed (TON/NPI and 10 octets of BCD, TS 24.011 "
+			      "8.2.5.2)",
+			      what, digits, n > 24 ? "..." : "", n, SMS_RP_ADDR_MAX);
+	if (strspn(digits, "0123456789") != n)
+		return sg_err(err, "%s \"%.24s\": '%c' is not a digit", what, digits,
+			      digits[strspn(digits, "0123456789")]);
 	return 0;
 }
 
@@ -485,15 +501,18 @@ struct msgb *sms_build_rp_data(uint8_t ti, uint8_t mr, const char *smsc, const u
 			       struct sg_error *err)
 {
 	struct msgb *msg;
-	uint8_t da[12];
+	uint8_t da[1 + SMS_RP_ADDR_OCTETS];
 	int n;
 
 	if (tpdu_len < 1 || tpdu_len > 164) {
 		sg_err(err, "SMS-SUBMIT of %zu bytes does not fit an RP-DATA", tpdu_len);
 		return NULL;
 	}
-	if (strlen(smsc) > SMS_RP_ADDR_MAX || strspn(smsc, "0123456789") != strlen(smsc) ||
-	    (n = gsm48_encode_bcd_number(da, sizeof(da) - 1, 1, smsc)) < 1) {
+	if (sms_rp_addr_check(smsc, "service centre address", err) < 0)
+		return NULL;
+	/* the length octet counts TON/NPI and the BCD octets: SMS_RP_ADDR_OCTETS at most, as checked above */
+	n = gsm48_encode_bcd_number(da, SMS_RP_ADDR_OCTETS, 1, smsc);
+	if (n < 2) {
 		sg_err(err, "service centre address \"%s\" does not encode", smsc);
 		return NULL;
 	}

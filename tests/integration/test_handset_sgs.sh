@@ -155,10 +155,11 @@ m = recv(c, 1.5)
 check("the PoR's RP-DATA waits for the network's CP-ACK of that RP-ACK", m == b"", m)
 c.sendall(dl(bytes.fromhex("0904")))
 mo = nas_of(recv(c))
-ok = mo is not None and mo[0] == 0x09 and mo[1] == 0x01 and mo[3] == 0x00 and mo[5] == 0x00
+ok = mo is not None and mo[0] == 0x09 and mo[1] == 0x01 and mo[3] == 0x00 and mo[5] == 0x00 and \
+    mo[6:18] == bytes.fromhex("0b9121436587092143658709")     # RP-DA: sgs-smsc, 20 digits (the most there is)
 rpud = mo[7 + mo[6]:] if ok else b"\x00"
 t = rpud[1:]                                             # RP-User-Data: length, then the card's SMS-SUBMIT
-check("then the PoR: CP-DATA TI 0, RP-DATA MS->N, SMS-SUBMIT to 12345, PID 7F, DCS F6, UD 02 71 00 ...",
+check("then the PoR: CP-DATA TI 0, RP-DATA MS->N to the 20-digit sgs-smsc, SMS-SUBMIT to 12345, PID 7F, DCS F6, UD 02 71 00 ...",
       ok and rpud[0] == len(t) and t[0] & 0x41 == 0x41 and t[2:7] == bytes.fromhex("05912143f5")
       and t[7:9] == b"\x7f\xf6" and t[10:13] == b"\x02\x71\x00", mo.hex() if mo else mo)
 ti = (mo[0] >> 4) & 7
@@ -192,6 +193,7 @@ handset
  pin 1234
  auth k 465B5CE8B199B49FAA5F0A2EE238A6BC opc CD63CB71954A9F4E48A5994E37A02BAF
  sgs-link 127.0.0.1 $PORT tcp
+ sgs-smsc 12345678901234567890
  state-file $D/state.json
  data-dir $D/data
 EOF

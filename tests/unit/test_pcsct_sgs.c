@@ -133,6 +133,42 @@ static void test_ue_mo_rp_data(void **state)
 	assert_null(sms_build_rp_data(0, 1, "1999", tpdu, 0, &err));
 }
 
+/* RP-Destination Address at its limit (TS 24.011 8.2.5.2: length octet, then at most 11 octets, TON/NPI and 10 of
+ * BCD): 20 digits go out as 0b 91 + ten swapped digit pairs, 21 are refused naming the count and the limit. */
+static void test_ue_mo_rp_da_limit(void **state)
+{
+	uint8_t tpdu[32];
+	size_t n = from_hex("410105812143f57ff607027100aabbccdd", tpdu, sizeof(tpdu));
+	struct sg_error err;
+
+	(void)state;
+	/* CP-DATA TI 0, RP length 0x21 = 2 + 1 (empty RP-OA) + 12 (RP-DA) + 1 + 17 (TPDU) */
+	assert_msg_hex(sms_build_rp_data(0, 1, "12345678901234567890", tpdu, n, &err),
+		       "090121"
+		       "0001"
+		       "00"
+		       "0b9121436587092143658709"
+		       "11"
+		       "410105812143f57ff607027100aabbccdd");
+	/* 19 digits: the last octet's high nibble is the filler F */
+	assert_msg_hex(sms_build_rp_data(0, 1, "1234567890123456789", tpdu, n, &err),
+		       "090121"
+		       "0001"
+		       "00"
+		       "0b91214365870921436587f9"
+		       "11"
+		       "410105812143f57ff607027100aabbccdd");
+	assert_null(sms_build_rp_data(0, 1, "123456789012345678901", tpdu, n, &err));
+	assert_non_null(strstr(err.msg, "service centre address"));
+	assert_non_null(strstr(err.msg, "21 digits"));
+	assert_non_null(strstr(err.msg, "1 to 20"));
+	assert_null(sms_build_rp_data(0, 1, "", tpdu, n, &err));
+	assert_non_null(strstr(err.msg, "0 digits"));
+	assert_int_equal(sms_rp_addr_check("12345678901234567890", "x", &err), 0);
+	assert_int_equal(sms_rp_addr_check("1234567890123456789#", "x", &err), -1);
+	assert_non_null(strstr(err.msg, "'#' is not a digit"));
+}
+
 /* What osmo-msc sends: libosmogsm's MSC-side encoders, one after another in one stream buffer. */
 static void test_msc_stream(void **state)
 {
@@ -207,8 +243,28 @@ static void test_msc_mt_sms(void **state)
 				 "6005912143f57ff6"
 				 "62113201000000"
 				 "0b0270000123456789abcdef";
+	/* RP-DATA N->MS MR 5, RP-OA, empty RP-DA, a one-byte TPDU */
+	static const struct {
+		const char *hex, *oa;
+	} oa_limit[] = {
+		{"0105"
+		 "0b9121436587092143658709"
+		 "00"
+		 "0100",
+		 "12345678901234567890"},
+		{"0105"
+		 "0b91214365870921436587f9"
+		 "00"
+		 "0100",
+		 "1234567890123456789"},
+		{"0105"
+		 "0c912143658709214365870921"
+		 "00"
+		 "0100",
+		 NULL},
+	};
 	uint8_t buf[128];
-	size_t n = from_hex(dl, buf, sizeof(buf));
+	size_t i, n = from_hex(dl, buf, sizeof(buf));
 	struct sgs_msg m;
 	struct sms_cp cp;
 	struct sms_rp rp;
@@ -230,6 +286,16 @@ static void test_msc_mt_sms(void **state)
 	assert_int_equal(rp.ud_len, 27);
 	assert_int_equal(rp.ud[0], 0x60);
 	assert_int_equal(rp.ud[rp.ud_len - 1], 0xef);
+
+	/* RP-OA at its limit: 11 octets, TON/NPI 91 and 20 digits; 19 digits with the filler; 12 octets refused */
+	for (i = 0; i < sizeof(oa_limit) / sizeof(oa_limit[0]); i++) {
+		n = from_hex(oa_limit[i].hex, buf, sizeof(buf));
+		assert_int_equal(sms_rp_decode(buf, n, &rp, &err), oa_limit[i].oa ? 0 : -1);
+		if (oa_limit[i].oa)
+			assert_string_equal(rp.oa, oa_limit[i].oa);
+		else
+			assert_non_null(strstr(err.msg, "originator address of 12 bytes: 11 at most"));
+	}
 
 	/* the network's RP-ACK for an MO (TI flag set) and RP-ERROR cause 38 with a diagnostic */
 	n = from_hex("89010203"
@@ -302,8 +368,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mme_messages),  cmocka_unit_test(test_mme_bad_identity),
 		cmocka_unit_test(test_mme_status),    cmocka_unit_test(test_ue_mt_answers),
-		cmocka_unit_test(test_ue_mo_rp_data), cmocka_unit_test(test_msc_stream),
-		cmocka_unit_test(test_msc_mt_sms),    cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_ue_mo_rp_data), cmocka_unit_test(test_ue_mo_rp_da_limit),
+		cmocka_unit_test(test_msc_stream),    cmocka_unit_test(test_msc_mt_sms),
+		cmocka_unit_test(test_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

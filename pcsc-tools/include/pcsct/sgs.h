@@ -64,7 +64,13 @@ struct sms_cp {
 };
 int sms_cp_decode(const uint8_t *nas, size_t len, struct sms_cp *cp, struct sg_error *err);
 
-#define SMS_RP_ADDR_MAX 20
+/* RP-Originator / RP-Destination Address (TS 24.011 8.2.5.1, 8.2.5.2): a length octet, then at most 11 octets -
+ * TON/NPI and 10 octets of BCD, so 20 digits. */
+#define SMS_RP_ADDR_OCTETS 11
+#define SMS_RP_ADDR_MAX	   20
+/* An address handset-sim sends (international ISDN digits): 1 to SMS_RP_ADDR_MAX decimal digits. -1 with err
+ * naming what, the length and the limit. */
+int sms_rp_addr_check(const char *digits, const char *what, struct sg_error *err);
 struct sms_rp {
 	uint8_t type; /* GSM411_MT_RP_* */
 	uint8_t mr;
