@@ -1,7 +1,7 @@
 /* The SMSC side of the gateway: the listening socket and the PDUs ESMEs (OTA servers) and lab handsets send:
- * binds checked against the config, submit_sm / data_sm accepted into the queue (from a source address the
- * session may use), responses to our deliver_sm,
- * enquire_link, unbind; anything malformed answered with the right status or generic_nack and logged. */
+ * binds checked against the config, submit_sm / data_sm accepted into the queue (only from a source address the
+ * session may use), responses to our deliver_sm, enquire_link, unbind; anything malformed answered with the right
+ * status or generic_nack and logged. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

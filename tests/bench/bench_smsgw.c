@@ -182,7 +182,8 @@ static pid_t start_gateway(const char *dir, uint16_t port)
 		return -1;
 	fprintf(f, "log stderr\n logging level set-all error\nline vty\n bind 127.0.0.1 0\nsmpp\n"
 		   " local-tcp-ip 127.0.0.1 %u\n window 100\n lab-password labpw\n esme otasrv\n  password secret\n"
-		   "  address 12345\nqueue\n database %s\n max-pending 1000000\nroute lab\n prefix 1\n type lab\n",
+		   "  address 12345\n  allowed-source-address 12345\nqueue\n database %s\n max-pending 1000000\n"
+		   "route lab\n prefix 1\n type lab\n",
 		port, db);
 	fclose(f);
 	pid = fork();

@@ -17,7 +17,9 @@ free_port() {
 	done
 }
 
-# smsgw_write_cfg FILE PORT VTYPORT DB ROUTES...: ROUTES are pre-rendered "route" node texts.
+# smsgw_write_cfg FILE PORT VTYPORT DB ROUTES...: ROUTES are pre-rendered "route" node texts. The ESME otasrv (the
+# ota-server) owns 12345 and may send from 12345 only; its "address 12345" line stays the last of its node (e2e.sh
+# adds an ESME after it).
 smsgw_write_cfg() {
 	local f=$1 port=$2 vty=$3 db=$4; shift 4
 	{
@@ -36,6 +38,7 @@ smpp
  lab-password labpw
  esme otasrv
   password secret
+  allowed-source-address 12345
   address 12345
 queue
  database $db
@@ -55,9 +58,25 @@ smsgw_start() {
 	wait_port "$port" "$(cat "$d/gw.pid")" 10
 }
 
-# vty PORT CMD: output of one VTY command.
+# smsgw_finish DIR: SIGTERM to the gateway of DIR, checked to exit 0 (within 5 s) with no sanitizer report in its
+# log; the log's tail when any check of the script failed. Returns non-zero when one did (the script's exit status).
+smsgw_finish() {
+	local d=$1 pid rc i
+	pid=$(cat "$d/gw.pid")
+	kill -TERM "$pid"
+	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$pid"; rc=$?
+	rm -f "$d/gw.pid"
+	check "SIGTERM: clean exit with status 0" [ "$rc" = 0 ]
+	check "no sanitizer or runtime error report in the gateway log" bash -c "! grep -Eq 'Sanitizer|runtime error' '$d/gw.log'"
+	[ "$TAP_FAILS" = 0 ] || { echo "# gateway log:"; tail -n 80 "$d/gw.log" | sed 's/^/# /'; }
+	[ "$TAP_FAILS" = 0 ]
+}
+
+# vty PORT CMD [CMD...]: the output of each VTY command, in one session (so "enable" and "configure terminal"
+# hold for the commands after them).
 vty() {
-	python3 - "$1" "$2" <<'PY'
+	python3 - "$@" <<'PY'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 3)
 s.settimeout(0.3)
@@ -76,10 +95,12 @@ def drain():
         out += d
     return out
 drain()
-s.sendall(sys.argv[2].encode() + b"\r\n")
-out = drain()
-text = bytes(b for b in out if b < 0x80).decode(errors="replace")
-lines = text.replace("\r", "").split("\n")
-print("\n".join(lines[1:-1]))
+for cmd in sys.argv[2:]:
+    s.sendall(cmd.encode() + b"\r\n")
+    out = drain()
+    text = bytes(b for b in out if b < 0x80).decode(errors="replace")
+    lines = text.replace("\r", "").split("\n")
+    if lines[1:-1]:
+        print("\n".join(lines[1:-1]))
 PY
 }
