@@ -4,8 +4,9 @@
 # with ESME_RINVSRCADR (command_status 0x0000000A) for submit_sm and data_sm and nothing reaches the queue (its
 # database rows and `show queue` unchanged); a prefix pattern; an account without a list (not restricted); a lab
 # handset may only send as its own number and a handset farm's range bind as its numbers, never as the OTA server;
-# refusals logged with the ESME and the address; the setting written back by `write file` and in force after a
-# restart from that file; a bad pattern in the config refused by name.
+# refusals logged with the ESME and the address; an upstream SMSC (a Python stand-in the gateway binds to) whose
+# route allows 49* gets deliver_sm_resp ESME_RINVSRCADR for an MO "from" 12345; the setting written back by `write
+# file` and in force after a restart from that file; a bad pattern in the config refused by name.
 set -u
 B=${B:-build}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,12 +14,55 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/smsgw.sh"
 
 D=$(mktemp -d /tmp/smsgw-src.XXXXXX)
-cleanup() { stop_pidfile "$D/gw.pid"; rm -rf "$D"; }
+cleanup() { stop_pidfile "$D/gw.pid"; stop_pidfile "$D/smsc.pid"; rm -rf "$D"; }
 trap cleanup EXIT
 
-PORT=$(free_port); VTY=$(free_port)
+PORT=$(free_port); VTY=$(free_port); SMSC=$(free_port)
 [ "$VTY" = "$PORT" ] && VTY=$((PORT + 1))
+[ "$SMSC" = "$PORT" ] || [ "$SMSC" = "$VTY" ] && SMSC=$((VTY + 1))
+
+# the upstream SMSC stand-in: takes the gateway's bind, hands it two MO deliver_sm (from 12345, then from a 49
+# number, both to the OTA server's 12345) and prints the command_status of each deliver_sm_resp
+python3 - "$SMSC" > "$D/smsc.out" 2>&1 <<'PY' &
+import socket, struct, sys
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", int(sys.argv[1])))
+ls.listen(1)
+ls.settimeout(20)
+s, _ = ls.accept()
+s.settimeout(20)
+def pdu(cid, status, seq, body=b""):
+    return struct.pack(">IIII", 16 + len(body), cid, status, seq) + body
+def recv():
+    h = b""
+    while len(h) < 16:
+        h += s.recv(16 - len(h))
+    n, cid, st, seq = struct.unpack(">IIII", h)
+    b = b""
+    while len(b) < n - 16:
+        b += s.recv(n - 16 - len(b))
+    return cid, st, seq
+def mo(seq, src, ud):
+    body = b"\0" + bytes([1, 1]) + src + b"\0" + bytes([1, 1]) + b"12345\0" + bytes([0x40, 0x7F, 0]) + b"\0\0"
+    body += bytes([0, 0, 0xF6, 0, len(ud)]) + ud
+    return pdu(5, 0, seq, body)
+cid, st, seq = recv()
+assert cid == 9, hex(cid)
+s.sendall(pdu(0x80000009, 0, seq, b"SMSC\0"))
+s.sendall(mo(1, b"12345", bytes.fromhex("027100AA01")) + mo(2, b"4917000001", bytes.fromhex("027100AA02")))
+got = {}
+while len(got) < 2:
+    cid, st, seq = recv()
+    if cid == 0x80000005:
+        got[seq] = st
+print("from-12345=%d from-4917000001=%d" % (got[1], got[2]))
+PY
+echo $! > "$D/smsc.pid"
+
 smsgw_write_cfg "$D/gw.cfg" "$PORT" "$VTY" "$D/q.db" "route lab" " prefix 1" " type lab" \
+	"route smsc" " prefix 49" " type upstream" " remote 127.0.0.1 $SMSC" " system-id GW" " password gw" \
+	" allowed-source-address 49*" \
 	"smpp" " esme partner" "  password partner" "  allowed-source-address 4917*" " esme legacy" "  password legacy"
 if ! smsgw_start "$D" "$D/gw.cfg" "$PORT"; then not_ok "gateway starts"; cat "$D/gw.log"; exit 1; fi
 ok "gateway starts: otasrv may send from 12345, partner from 4917..., legacy from anywhere"
@@ -28,6 +72,16 @@ OTA=00201516191515C100017643B44E88EA671B24E0244A2DE2E0F7FF1BF3FE5BD9F574
 # status FILE PDU CODE: the response PDU in FILE carries command_status CODE
 status() { grep -q "^{\"pdu\":\"$2\",\"seq\":[0-9]*,\"status\":$3," "$1"; }
 rows() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from msgs").fetchone()[0])' "$D/q.db"; }
+
+# upstream MO: only from the route's 49*
+wait "$(cat "$D/smsc.pid")"; rm -f "$D/smsc.pid"
+check "upstream MO from 12345: deliver_sm_resp 0x0A; from 4917000001: 0 ($(cat "$D/smsc.out"))" \
+	grep -qx "from-12345=10 from-4917000001=0" "$D/smsc.out"
+check "upstream refusal logged with the route and the address" \
+	grep -q 'smsc: MO from source address "12345" refused: outside route .smsc..s allowed-source-address' "$D/gw.log"
+$SEND --system-id otasrv --password secret --listen 1 > "$D/up.out" 2>&1
+check "the OTA server gets the upstream MO from 4917000001 only" \
+	bash -c "grep -q '\"src\":\"4917000001\",.*\"ud\":\"027100AA02\"' '$D/up.out' && ! grep -q AA01 '$D/up.out'"
 
 # allowed: the OTA server's own address; queued for 1001, delivered when the handset binds
 $SEND --system-id otasrv --password secret --src 12345 --dst 1001 --ota "$OTA" > "$D/ok.out" 2>&1
@@ -58,8 +112,8 @@ check "refusal logged with the ESME, source and destination" \
 	grep -q '(otasrv): submit_sm seq 2 from source address "1002" to "1001" refused: outside ESME .otasrv..s allowed-source-address -> ESME_RINVSRCADR' "$D/gw.log"
 check "data_sm refusal logged" grep -q '(otasrv): data_sm seq 2 from source address "1002"' "$D/gw.log"
 vty "$VTY" "show counters" > "$D/ctr.txt"
-check "show counters: 4 refused for their source address" \
-	grep -Eq "refused for their source address: +4 " "$D/ctr.txt"
+check "show counters: 5 refused for their source address (these 4 and the upstream MO)" \
+	grep -Eq "refused for their source address: +5 " "$D/ctr.txt"
 
 # a prefix pattern, and an account without any (compatible with configs from before)
 $SEND --system-id partner --password partner --src 4917012345 --dst 1001 --ud 00 > "$D/p1.out" 2>&1
@@ -102,14 +156,14 @@ python3 - "$D/gw.cfg" > "$D/nodes.txt" <<'PY'
 import sys
 node, out = None, []
 for line in open(sys.argv[1]):
-    if line.startswith(" esme "):
+    if line.startswith((" esme ", "route ")):
         node = line.split()[1]
-    elif line.strip().startswith("allowed-source-address") and line.startswith("  "):
+    elif line.strip().startswith("allowed-source-address"):
         out.append("%s %s" % (node, line.split()[1]))
 print(" ".join(out))
 PY
-check "write file: otasrv 12345 and partner 555* written back in their esme nodes ($(cat "$D/nodes.txt"))" \
-	grep -qx "otasrv 12345 partner 555\*" "$D/nodes.txt"
+check "write file: otasrv 12345, partner 555*, route smsc 49* written back in their nodes ($(cat "$D/nodes.txt"))" \
+	grep -qx "otasrv 12345 partner 555\* smsc 49\*" "$D/nodes.txt"
 stop_pidfile "$D/gw.pid"
 smsgw_start "$D" "$D/gw.cfg" "$PORT" || not_ok "gateway restarts from the written config"
 $SEND --system-id partner --password partner --src 5551 --dst 1001 --ud 02 > "$D/r1.out" 2>&1

@@ -61,10 +61,10 @@ smsgw_start() {
 # smsgw_finish DIR: SIGTERM to the gateway of DIR, checked to exit 0 (within 5 s) with no sanitizer report in its
 # log; the log's tail when any check of the script failed. Returns non-zero when one did (the script's exit status).
 smsgw_finish() {
-	local d=$1 pid rc i
+	local d=$1 pid rc _
 	pid=$(cat "$d/gw.pid")
 	kill -TERM "$pid"
-	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	wait "$pid"; rc=$?
 	rm -f "$d/gw.pid"
 	check "SIGTERM: clean exit with status 0" [ "$rc" = 0 ]
