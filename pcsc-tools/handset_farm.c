@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <smpp34.h>
 #include <talloc.h>
 
@@ -90,27 +91,43 @@ int farm_init(struct farm *f, void *ctx, const struct farm_cfg *cfg, struct sg_e
 	f->cfg = *cfg;
 	if (cfg->count == 0 || cfg->count > FARM_MAX_HANDSETS)
 		return sg_err(err, "count %lu: 1 to %d handsets", cfg->count, FARM_MAX_HANDSETS);
-	if (farm_identity(cfg, 0, &first, err) < 0 || farm_identity(cfg, cfg->count - 1, &last, err) < 0)
-		return -1;
-	if (!f->cfg.range[0])
-		common_prefix(first.msisdn, last.msisdn, f->cfg.range, sizeof(f->cfg.range));
-	if (!f->cfg.range[0] || strncmp(first.msisdn, f->cfg.range, strlen(f->cfg.range)) ||
-	    strncmp(last.msisdn, f->cfg.range, strlen(f->cfg.range)))
-		return sg_err(err, "MSISDNs %s..%s have no common prefix '%s' to bind with", first.msisdn, last.msisdn,
-			      f->cfg.range);
 	p = uicc_profile_load(ctx, cfg->profile, err);
 	if (!p)
 		return -1;
-	talloc_free(p);
+	f->profile = p;
+	if (!f->cfg.iccid_first[0])
+		snprintf(f->cfg.iccid_first, sizeof(f->cfg.iccid_first), "%s", p->iccid);
+	if (!f->cfg.imsi_first[0])
+		snprintf(f->cfg.imsi_first, sizeof(f->cfg.imsi_first), "%s", p->imsi);
+	if (farm_identity(&f->cfg, 0, &first, err) < 0 || farm_identity(&f->cfg, f->cfg.count - 1, &last, err) < 0)
+		goto fail;
+	if (!f->cfg.range[0])
+		common_prefix(first.msisdn, last.msisdn, f->cfg.range, sizeof(f->cfg.range));
+	if (!f->cfg.range[0] || strncmp(first.msisdn, f->cfg.range, strlen(f->cfg.range)) ||
+	    strncmp(last.msisdn, f->cfg.range, strlen(f->cfg.range))) {
+		sg_err(err, "MSISDNs %s..%s have no common prefix '%s' to bind with", first.msisdn, last.msisdn,
+		       f->cfg.range);
+		goto fail;
+	}
 	f->hs = talloc_zero_array(ctx, struct farm_handset *, cfg->count);
+	if (!f->hs) {
+		sg_err(err, "out of memory for %lu handsets", cfg->count);
+		goto fail;
+	}
 	uicc_log_init(NULL);
-	return f->hs ? 0 : sg_err(err, "out of memory for %lu handsets", cfg->count);
+	return 0;
+fail:
+	farm_free(f);
+	return -1;
 }
 
 void farm_free(struct farm *f)
 {
+	/* the cards first: their profiles point into the farm's */
 	talloc_free(f->hs);
 	f->hs = NULL;
+	talloc_free((struct uicc_profile *)f->profile); /* cleanses the keys */
+	f->profile = NULL;
 }
 
 static void note(struct farm_handset *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -268,6 +285,31 @@ static int power_up(struct farm_handset *h, unsigned int depth)
 	return check_identity(h, &usim);
 }
 
+/* A card's copy of its keys and PINs goes with it. */
+static int card_profile_destructor(struct uicc_profile *p)
+{
+	OPENSSL_cleanse(p, sizeof(*p));
+	return 0;
+}
+
+/* The farm's profile for one card: the parsed profile copied (keys, PINs, settings: a few KB) with the card's own
+ * identities. What the card only reads, and the farm keeps until every card is gone - the files' initial contents,
+ * counters, TARs, the applets' settings - is shared, not copied: parsing the JSON again per card was most of the
+ * cost of making one. */
+static struct uicc_profile *card_profile(struct farm_handset *h)
+{
+	struct uicc_profile *p = talloc(h, struct uicc_profile);
+
+	if (!p)
+		return NULL;
+	*p = *h->farm->profile;
+	talloc_set_destructor(p, card_profile_destructor);
+	snprintf(p->iccid, sizeof(p->iccid), "%s", h->id.iccid);
+	snprintf(p->imsi, sizeof(p->imsi), "%s", h->id.imsi);
+	snprintf(p->msisdn, sizeof(p->msisdn), "+%s", h->id.msisdn);
+	return p;
+}
+
 static struct farm_handset *make_handset(struct farm *f, unsigned long i, struct sg_error *err)
 {
 	struct farm_handset *h = talloc_zero(f->hs, struct farm_handset);
@@ -278,12 +320,11 @@ static struct farm_handset *make_handset(struct farm *f, unsigned long i, struct
 	h->index = i;
 	if (farm_identity(&f->cfg, i, &h->id, err) < 0)
 		goto fail;
-	p = uicc_profile_load(h, f->cfg.profile, err);
-	if (!p)
+	p = card_profile(h);
+	if (!p) {
+		sg_err(err, "out of memory for card %lu", i);
 		goto fail;
-	snprintf(p->iccid, sizeof(p->iccid), "%s", h->id.iccid);
-	snprintf(p->imsi, sizeof(p->imsi), "%s", h->id.imsi);
-	snprintf(p->msisdn, sizeof(p->msisdn), "+%s", h->id.msisdn);
+	}
 	card = uicc_card_create(h, p, NULL, err);
 	if (!card)
 		goto fail;

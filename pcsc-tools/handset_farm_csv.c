@@ -43,15 +43,13 @@ static int header(FILE *out, const struct uicc_profile *p, struct sg_error *err)
 
 int farm_cards_csv(const struct farm *f, FILE *out, const char *spi, int kvn, struct sg_error *err)
 {
-	struct uicc_profile *p = uicc_profile_load(f->ctx, f->cfg.profile, err);
+	const struct uicc_profile *p = f->profile;
 	char kic[65], kid[65];
 	struct farm_identity id;
 	unsigned long i;
 	size_t k;
 	int rc = -1;
 
-	if (!p)
-		return -1;
 	if (kvn <= 0)
 		kvn = p->n_keysets ? p->keysets[p->n_keysets - 1].kvn : 1;
 	if (header(out, p, err) < 0)
@@ -72,6 +70,5 @@ int farm_cards_csv(const struct farm *f, FILE *out, const char *spi, int kvn, st
 out:
 	explicit_bzero(kic, sizeof(kic));
 	explicit_bzero(kid, sizeof(kid));
-	talloc_free(p); /* cleanses the keys */
 	return rc;
 }

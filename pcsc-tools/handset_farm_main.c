@@ -12,7 +12,6 @@
 #include <talloc.h>
 
 #include "pcsct/handset_farm.h"
-#include "uicc/profile.h"
 
 #define BIND_TIMEOUT_MS 3000
 #define BACKOFF_MAX_S	30
@@ -187,24 +186,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* ICCID and IMSI default to the profile's. */
-static int profile_defaults(void *ctx, struct farm_cfg *cfg, struct sg_error *err)
-{
-	struct uicc_profile *p;
-
-	if (cfg->iccid_first[0] && cfg->imsi_first[0])
-		return 0;
-	p = uicc_profile_load(ctx, cfg->profile, err);
-	if (!p)
-		return -1;
-	if (!cfg->iccid_first[0])
-		snprintf(cfg->iccid_first, sizeof(cfg->iccid_first), "%s", p->iccid);
-	if (!cfg->imsi_first[0])
-		snprintf(cfg->imsi_first, sizeof(cfg->imsi_first), "%s", p->imsi);
-	talloc_free(p);
-	return 0;
-}
-
 static int precreate(struct farm *f)
 {
 	struct timespec t0, t1;
@@ -258,7 +239,7 @@ static int farm_main(void *ctx, struct opts *o)
 	struct farm f;
 	int rc = 0;
 
-	if (profile_defaults(ctx, &o->cfg, &err) < 0 || farm_init(&f, ctx, &o->cfg, &err) < 0) {
+	if (farm_init(&f, ctx, &o->cfg, &err) < 0) {
 		fprintf(stderr, "handset-farm: %s\n", err.msg);
 		return 2;
 	}

@@ -18,14 +18,16 @@
 
 struct smpp_sm;
 struct smpp_client;
+struct uicc_profile;
 
 #define FARM_MAX_HANDSETS 1000000
 
 struct farm_cfg {
 	char profile[256];	/* card profile (JSON) every card is made from */
 	char msisdn_first[16];	/* digits; handset i has msisdn_first + i (same number of digits) */
-	char iccid_first[21];	/* with its Luhn digit; handset i: the digits before it + i, Luhn digit recomputed */
-	char imsi_first[16];	/* handset i: imsi_first + i */
+	char iccid_first[21];	/* with its Luhn digit; handset i: the digits before it + i, Luhn digit recomputed
+				 * ("": the profile's) */
+	char imsi_first[16];	/* handset i: imsi_first + i ("": the profile's) */
 	unsigned long count;	/* handsets in the range */
 	char pin[9];		/* PIN1 verified at power-up ("" : none) */
 	struct pcsct_me_cfg me; /* the terminal every handset is (IMEI, location, profile) */
@@ -67,6 +69,8 @@ struct farm_stats {
 struct farm {
 	void *ctx;
 	struct farm_cfg cfg;
+	/* the profile, parsed once: every card gets a copy of it with its own identities (farm_init to farm_free) */
+	const struct uicc_profile *profile;
 	struct farm_handset **hs; /* cfg.count slots, NULL until a message comes */
 	struct smpp_client *link; /* NULL while not bound */
 	struct farm_stats st;
@@ -74,7 +78,8 @@ struct farm {
 	volatile int *stats_req; /* set (by a signal): print the counters and clear it */
 };
 
-/* Check the configuration (identities fit their digits, the profile parses) and read the profile. -1 with err. */
+/* Read the profile (once), take the first ICCID and IMSI from it where cfg has none, and check the configuration
+ * (identities fit their digits). -1 with err. */
 int farm_init(struct farm *f, void *ctx, const struct farm_cfg *cfg, struct sg_error *err);
 void farm_free(struct farm *f);
 /* Identities of handset i. -1 with err when a number would need more digits. */
