@@ -289,6 +289,7 @@ DEFUN(cfg_route_sc, cfg_route_sc_cmd, "sc-address DIGITS",
 	/* the CAT Address TLV counts bytes and has no length-in-digits octet */
 	memcpy(r->sc_addr, tmp + 1, (size_t)n - 1);
 	r->sc_addr_len = (size_t)n - 1;
+	snprintf(r->sc_digits, sizeof(r->sc_digits), "%s", a.digits);
 	return CMD_SUCCESS;
 }
 
@@ -408,6 +409,8 @@ static int write_routes(struct vty *vty)
 			vty_out(vty, " reader %s%s", r->reader, VTY_NEWLINE);
 			vty_out(vty, " terminal-profile %s%s", sg_hex_encode(r->profile, r->profile_len, hex, sizeof(hex)),
 				VTY_NEWLINE);
+			if (r->sc_digits[0])
+				vty_out(vty, " sc-address %s%s", r->sc_digits, VTY_NEWLINE);
 		}
 		if (r->type == GW_ROUTE_UPSTREAM) {
 			vty_out(vty, " remote %s %u%s", r->host, r->port, VTY_NEWLINE);

@@ -82,6 +82,7 @@ struct gw_route {
 	size_t profile_len;
 	uint8_t sc_addr[12]; /* TON/NPI byte + BCD, for the Address TLV of the envelope */
 	size_t sc_addr_len;
+	char sc_digits[21]; /* the same as configured, for writing the config back */
 	struct gw_pcsc *pcsc;
 };
 
