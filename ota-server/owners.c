@@ -156,21 +156,74 @@ static void token_hash(const char *token, uint8_t out[32])
 	EVP_Digest(token, strlen(token), out, &n, EVP_sha256(), NULL);
 }
 
-/* The same Argon2id work for an unknown name, so timing does not tell names apart. */
-static void burn(const struct osv_owner_cfg *cfg, const char *password)
-{
-	char hash[192];
+/* The stand-in for a name that is no owner: the hash of a random password made with the configured Argon2id cost
+ * and a random TOTP secret, so that checking a login against it costs what checking an owner's costs. Made at the
+ * first login of any name (and again when the cost changes), so that this first login is not told apart either. */
+static struct {
+	pthread_mutex_t lock;
+	uint32_t t, m, p;
+	char pw_hash[192];
+	uint8_t totp[TOTP_SECRET_LEN];
+} dummy = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-	hash_password(cfg, password, hash, sizeof(hash));
+static int dummy_owner(const struct osv_owner_cfg *cfg, struct osv_owner *o)
+{
+	uint8_t pw[32];
+	char pw_hex[65];
+	int rc = 0;
+
+	pthread_mutex_lock(&dummy.lock);
+	if (!dummy.pw_hash[0] || dummy.t != cfg->argon2_t || dummy.m != cfg->argon2_m_kib || dummy.p != cfg->argon2_p) {
+		rc = RAND_bytes(pw, sizeof(pw)) == 1 && RAND_bytes(dummy.totp, sizeof(dummy.totp)) == 1 ? 0 : -1;
+		sg_hex_encode(pw, sizeof(pw), pw_hex, sizeof(pw_hex));
+		if (rc == 0)
+			rc = hash_password(cfg, pw_hex, dummy.pw_hash, sizeof(dummy.pw_hash));
+		dummy.t = cfg->argon2_t;
+		dummy.m = cfg->argon2_m_kib;
+		dummy.p = cfg->argon2_p;
+		if (rc < 0)
+			dummy.pw_hash[0] = '\0';
+		OPENSSL_cleanse(pw, sizeof(pw));
+		OPENSSL_cleanse(pw_hex, sizeof(pw_hex));
+	}
+	if (o) {
+		memset(o, 0, sizeof(*o));
+		memcpy(o->pw_hash, dummy.pw_hash, sizeof(o->pw_hash));
+		memcpy(o->totp, dummy.totp, sizeof(dummy.totp));
+		o->totp_len = sizeof(dummy.totp);
+	}
+	pthread_mutex_unlock(&dummy.lock);
+	return rc;
 }
 
+/* Who is logging in: the owner of that name (1), or the stand-in carrying the failures counted under a name that
+ * is no owner (0); -1 on error. */
+static int login_subject(struct osv_store *s, const struct osv_owner_cfg *cfg, const char *name, struct osv_owner *o,
+			 struct sg_error *err)
+{
+	int rc;
+
+	if (dummy_owner(cfg, NULL) < 0)
+		return sg_err(err, "owner: cannot make the stand-in credentials");
+	rc = osv_owner_get(s, name, o, err);
+	if (rc != 0)
+		return rc;
+	if (dummy_owner(cfg, o) < 0 || osv_login_failures_get(s, name, &o->failures, &o->locked_until, err) < 0)
+		return -1;
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	return 0;
+}
+
+/* One more failure; the limit locks the account (or the name that is no owner) for the lockout time. */
 static enum osv_login_result failed(struct osv_store *s, const struct osv_owner_cfg *cfg, struct osv_owner *o,
-				    int64_t now, int64_t *retry_after, struct sg_error *err)
+				    bool known, int64_t now, int64_t *retry_after, struct sg_error *err)
 {
 	int failures = o->failures + 1;
 	int64_t until = failures >= cfg->max_failures ? now + cfg->lockout : 0;
+	int rc = known ? osv_owner_set_failures(s, o->id, until ? 0 : failures, until, err)
+		       : osv_login_failures_set(s, o->name, until ? 0 : failures, until, err);
 
-	if (osv_owner_set_failures(s, o->id, until ? 0 : failures, until, err) < 0)
+	if (rc < 0)
 		return OSV_LOGIN_ERROR;
 	if (until) {
 		*retry_after = cfg->lockout;
@@ -203,15 +256,14 @@ enum osv_login_result osv_owner_login(struct osv_store *s, const struct osv_owne
 {
 	struct osv_owner o;
 	enum osv_login_result r;
-	int rc = osv_owner_get(s, name, &o, err);
+	int known = login_subject(s, cfg, name, &o, err), rc;
 
 	*retry_after = 0;
-	if (rc < 0)
+	if (known < 0) {
+		osv_owner_cleanse(&o);
 		return OSV_LOGIN_ERROR;
-	if (rc == 0) {
-		burn(cfg, password);
-		return OSV_LOGIN_BAD;
 	}
+	/* From here on a name that is no owner takes the same steps as an owner's name with a wrong password. */
 	if (o.locked_until > now) {
 		*retry_after = o.locked_until - now;
 		osv_owner_cleanse(&o);
@@ -220,11 +272,11 @@ enum osv_login_result osv_owner_login(struct osv_store *s, const struct osv_owne
 	/* Both factors are always checked, so a failure does not say which one was wrong. */
 	rc = argon2id_verify(o.pw_hash, password, strlen(password)) == ARGON2_OK;
 	rc &= totp_ok(&o, code, now, cfg->totp_window);
-	if (rc) {
+	if (rc && known) {
 		r = new_session(s, cfg, &o, now, token, err);
 		*owner_id = o.id;
 	} else {
-		r = failed(s, cfg, &o, now, retry_after, err);
+		r = failed(s, cfg, &o, known, now, retry_after, err);
 	}
 	osv_owner_cleanse(&o);
 	return r;

@@ -1,6 +1,6 @@
-/* Owners (Argon2id hash, sealed TOTP secret, failure counter and lockout), their sessions (stored by token hash)
- * and their devices with the anti-theft state the server keeps for each (opt-out, lock origin, disabled, IMEI,
- * last results). */
+/* Owners (Argon2id hash, sealed TOTP secret, failure counter and lockout; the same counter and lockout for names
+ * that are no owner), their sessions (stored by token hash) and their devices with the anti-theft state the server
+ * keeps for each (opt-out, lock origin, disabled, IMEI, last results). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@ static void totp_aad(char *aad, size_t size, const char *name)
 static struct osv_query q_owner_ins = { .sql = "INSERT INTO owners (name, pw_hash, totp, notify_msisdn, created_at)"
 					" VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id" };
 static struct osv_query q_owner_exists = { .sql = "SELECT 1 FROM owners WHERE name = ?1" };
+static struct osv_query q_login_fail_del = { .sql = "DELETE FROM login_failures WHERE name = ?1" };
 
 int osv_owner_insert(struct osv_store *s, struct osv_owner *o, int64_t now, struct sg_error *err)
 {
@@ -47,7 +48,12 @@ int osv_owner_insert(struct osv_store *s, struct osv_owner *o, int64_t now, stru
 		return -1;
 	o->id = osv_db_col_int(st, 0);
 	osv_db_reset(st);
-	return 0;
+	/* failures counted while the name was no owner are not the new owner's */
+	st = osv_q(s, &q_login_fail_del, err);
+	if (!st)
+		return -1;
+	osv_db_bind_text(st, 1, o->name);
+	return osv_q_run(st, err);
 }
 
 #define OWNER_COLS "id, name, pw_hash, totp, failures, locked_until, notify_msisdn"
@@ -125,6 +131,46 @@ int osv_owner_set_failures(struct osv_store *s, int64_t id, int failures, int64_
 void osv_owner_cleanse(struct osv_owner *o)
 {
 	OPENSSL_cleanse(o, sizeof(*o));
+}
+
+static struct osv_query q_login_fail_get = { .sql = "SELECT failures, locked_until FROM login_failures"
+					     " WHERE name = ?1" };
+static struct osv_query q_login_fail_set = { .sql = "INSERT INTO login_failures (name, failures, locked_until)"
+					     " VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET"
+					     " failures = excluded.failures, locked_until = excluded.locked_until" };
+
+int osv_login_failures_get(struct osv_store *s, const char *name, int *failures, int64_t *locked_until,
+			   struct sg_error *err)
+{
+	struct osv_db_stmt *st = osv_q(s, &q_login_fail_get, err);
+	int rc;
+
+	*failures = 0;
+	*locked_until = 0;
+	if (!st)
+		return -1;
+	osv_db_bind_text(st, 1, name);
+	rc = osv_q_row(st, err);
+	if (rc == 1) {
+		*failures = (int)osv_db_col_int(st, 0);
+		*locked_until = osv_db_col_int(st, 1);
+	}
+	if (rc >= 0)
+		osv_db_reset(st);
+	return rc;
+}
+
+int osv_login_failures_set(struct osv_store *s, const char *name, int failures, int64_t locked_until,
+			   struct sg_error *err)
+{
+	struct osv_db_stmt *st = osv_q(s, &q_login_fail_set, err);
+
+	if (!st)
+		return -1;
+	osv_db_bind_text(st, 1, name);
+	osv_db_bind_int(st, 2, failures);
+	osv_db_bind_int(st, 3, locked_until);
+	return osv_q_run(st, err);
 }
 
 static struct osv_query q_owner_list = { .sql = "SELECT o.name, o.notify_msisdn, o.locked_until,"

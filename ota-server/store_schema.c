@@ -113,6 +113,13 @@ static const struct migration migrations[] = {
 		.version = 6,
 		.tables = "DROP INDEX IF EXISTS cards_lease;",
 	},
+	{
+		/* Failed logins under names that are no owner, counted and locked like an owner's (owners.failures,
+		 * locked_until), so that a lockout does not tell an enrolled name from an unknown one. */
+		.version = 7,
+		.tables = "CREATE TABLE login_failures (name TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
+			  " locked_until INTEGER NOT NULL);",
+	},
 };
 
 /* SQLite words -> PostgreSQL words, whole words only. */

@@ -81,6 +81,15 @@ OTACTL_SERVER=https://127.0.0.1:${HPORT[b]} "$OTACTL" owners add olga --password
 	--notify-msisdn 4917699002 > /dev/null &&
 	OTACTL_SERVER=https://127.0.0.1:${HPORT[a]} "$OTACTL" devices add 8949000000000200001 --owner olga > /dev/null &&
 	ok "owner with a notify number and a device" || not_ok "owner with a notify number and a device"
+# failed logins under a name nobody enrolled count in the shared database, like an owner's: the third one, on
+# either instance, locks it (write_cfg: lockout failures 3)
+for inst in a b a; do
+	run env -u OTACTL_CERT -u OTACTL_KEY OTACTL_SERVER=https://127.0.0.1:${HPORT[$inst]} \
+		"$OTACTL" owners login nobody --password-file "$tmp/olga.pw" --code 000000
+done
+[ "$RC" = 2 ] && [[ "$ERR" == *"429"*"account locked for 600 s"* ]] &&
+	ok "an unknown name's failed logins count across instances: locked after 3, like an owner's" ||
+	not_ok "an unknown name's failed logins count across instances: locked after 3, like an owner's" "$RC $ERR"
 out=$(OTACTL_SERVER=https://127.0.0.1:${HPORT[a]} "$OTACTL" --json commands campaign status --iccids-file "$tmp/iccids.txt" 2>&1)
 CAMPAIGN=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$out") || { not_ok "campaign accepted" "$out"; exit 1; }
 for ((i = 0; i < 400 && $( [ -f "$tmp/peer.log" ] && grep -c verified "$tmp/peer.log" || echo 0) < N / 3; i++)); do sleep 0.05; done

@@ -663,6 +663,60 @@ static void test_owner_login(void **state)
 	osv_owner_cleanse(&o);
 }
 
+/* A name that is no owner answers like an owner's name with a wrong password, failure by failure: bad twice, then
+ * locked for the lockout time, still locked a second later with the same time left, free again after it; once
+ * enrolled, what was counted under it is not the new owner's. */
+static void test_unknown_name_lockout(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_owner_cfg oc;
+	struct osv_owner o;
+	char token[OSV_TOKEN_HEX_LEN + 1], code[7], uri[OSV_OTPAUTH_MAX], why[128];
+	int64_t id, retry_known, retry_unknown;
+	struct sg_error err;
+	static const struct {
+		int64_t at;
+		enum osv_login_result want;
+		int64_t retry;
+	} steps[] = {
+		{ NOW, OSV_LOGIN_BAD, 0 },
+		{ NOW, OSV_LOGIN_BAD, 0 },
+		{ NOW, OSV_LOGIN_LOCKED, 600 },
+		{ NOW + 1, OSV_LOGIN_LOCKED, 599 },
+		{ NOW + 600, OSV_LOGIN_BAD, 0 },
+	};
+
+	osv_owner_cfg_defaults(&oc);
+	oc.argon2_m_kib = 64;
+	oc.argon2_t = 1;
+	oc.max_failures = 3;
+	oc.lockout = 600;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		assert_int_equal(osv_owner_login(f->s, &oc, "alice", "wrong horse battery", "123456", steps[i].at,
+						 token, &id, &retry_known, &err),
+				 steps[i].want);
+		assert_int_equal(osv_owner_login(f->s, &oc, "mallory", "wrong horse battery", "123456", steps[i].at,
+						 token, &id, &retry_unknown, &err),
+				 steps[i].want);
+		assert_int_equal(retry_known, steps[i].retry);
+		assert_int_equal(retry_unknown, steps[i].retry);
+	}
+	/* mallory locked again, then enrolled: the new owner logs in at once */
+	for (int i = 0; i < 3; i++)
+		osv_owner_login(f->s, &oc, "mallory", "x", "123456", NOW + 700, token, &id, &retry_unknown, &err);
+	assert_int_equal(retry_unknown, 600);
+	assert_int_equal(osv_owner_create(f->s, &oc, "mallory", "correct horse battery", "", NOW + 701, uri, why,
+					  sizeof(why), &err),
+			 0);
+	assert_int_equal(osv_owner_get(f->s, "mallory", &o, &err), 1);
+	assert_int_equal(osv_totp_code(o.totp, o.totp_len, NOW + 702, code), 0);
+	assert_int_equal(osv_owner_login(f->s, &oc, "mallory", "correct horse battery", code, NOW + 702, token, &id,
+					 &retry_unknown, &err),
+			 OSV_LOGIN_OK);
+	assert_int_equal(id, o.id);
+	osv_owner_cleanse(&o);
+}
+
 /* RFC 6238 Appendix B, SHA-1, 8 digits truncated to our 6: secret "12345678901234567890". */
 static void test_totp_rfc6238(void **state)
 {
@@ -805,6 +859,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_handset_change_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocklist_after_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_login, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_name_lockout, setup, teardown),
 		cmocka_unit_test(test_totp_rfc6238),
 		cmocka_unit_test_setup_teardown(test_notify_sms, setup, teardown),
 		cmocka_unit_test(test_notify_sms_text),

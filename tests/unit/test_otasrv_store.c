@@ -525,7 +525,8 @@ static void test_schema_migration(void **state)
 	tamper(f, "DROP INDEX attempts_card_cntr; DROP INDEX commands_card_state;"
 		  "DROP INDEX notifications_sms; ALTER TABLE notifications DROP COLUMN sms_to;"
 		  "ALTER TABLE notifications DROP COLUMN sms_state; ALTER TABLE notifications DROP COLUMN sms_next_at;"
-		  "ALTER TABLE notifications DROP COLUMN sms_tries; DELETE FROM schema_version WHERE version >= 4;"
+		  "ALTER TABLE notifications DROP COLUMN sms_tries; DROP TABLE login_failures;"
+		  "DELETE FROM schema_version WHERE version >= 4;"
 		  "INSERT INTO owners (name, pw_hash, totp, notify_msisdn, created_at)"
 		  " VALUES ('olga', 'x', x'00', '4917699003', 1);"
 		  "INSERT INTO notifications (owner_id, command_id, text, created_at) VALUES (1, 7, 'before v4', 1);");

@@ -1,6 +1,7 @@
 /* Device owners: enrolment (Argon2id password hash, TOTP secret per RFC 6238 handed out as an otpauth:// URI),
- * two-factor login into a session token, lockout after repeated failures. An unknown name costs the same work
- * and gets the same answer as a wrong password, so names cannot be probed. */
+ * two-factor login into a session token, lockout after repeated failures. A name that is no owner costs the same
+ * work (an Argon2id verify against a stand-in hash), gets the same answers and is locked out after as many failures
+ * as an owner's name (its failures are kept in the store too), so names cannot be probed. */
 #pragma once
 
 #include <stdint.h>

@@ -23,7 +23,7 @@
 #include "simguard/sg_error.h"
 #include "otasrv/keybox.h"
 
-#define OSV_SCHEMA_VERSION 6
+#define OSV_SCHEMA_VERSION 7
 #define OSV_MAX_KVN 15
 #define OSV_NAME_MAX 64
 
@@ -143,6 +143,12 @@ int osv_owner_get_by_id(struct osv_store *s, int64_t id, struct osv_owner *o, st
 int osv_owner_set_failures(struct osv_store *s, int64_t id, int failures, int64_t locked_until,
 			   struct sg_error *err);
 void osv_owner_cleanse(struct osv_owner *o);
+/* Failed logins under a name that is no owner, kept like an owner's failures and lockout so that neither tells
+ * names apart. get: 1 and the values, 0 none yet (*failures and *locked_until 0). Enrolling the name drops them. */
+int osv_login_failures_get(struct osv_store *s, const char *name, int *failures, int64_t *locked_until,
+			   struct sg_error *err);
+int osv_login_failures_set(struct osv_store *s, const char *name, int failures, int64_t locked_until,
+			   struct sg_error *err);
 json_t *osv_owner_list(struct osv_store *s, struct sg_error *err);
 
 /* Sessions are stored by the SHA-256 of their token, so a database reader cannot log in with one. */
