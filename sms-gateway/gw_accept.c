@@ -6,6 +6,8 @@
 
 #include <osmocom/core/logging.h>
 #include <osmocom/core/talloc.h>
+#include <osmocom/gsm/protocol/gsm_04_11.h>
+#include <osmocom/gsm/gsm0411_utils.h>
 
 #include <smpp34.h>
 
@@ -198,6 +200,14 @@ uint32_t gw_mo_part(struct gw *gw, const char *origin, struct smpp_sm *sm, char 
 	return st;
 }
 
+/* GSM 7-bit text travels in SMPP one septet per octet and is packed for the air: 160 septets fit one SMS, the
+ * header's octets taking their septets (with fill bits) from them. */
+static bool text_fits(const struct smpp_sm *sm, const struct sms_udh *h)
+{
+	return gsm338_get_sms_alphabet(sm->dcs) == DCS_7BIT_DEFAULT &&
+	       (h->udh_len * 8 + 6) / 7 + (sm->ud_len - h->udh_len) <= SMS_UD_MAX * 8 / 7;
+}
+
 static uint32_t check_user_data(const struct smpp_sm *sm, struct sms_udh *h, bool *split)
 {
 	struct sg_error err;
@@ -212,7 +222,7 @@ static uint32_t check_user_data(const struct smpp_sm *sm, struct sms_udh *h, boo
 			return ESME_RINVMSGLEN;
 		}
 	}
-	if (sm->ud_len <= SMS_UD_MAX)
+	if (sm->ud_len <= SMS_UD_MAX || text_fits(sm, h))
 		return ESME_ROK;
 	/* longer than one SMS: only an OTA packet with a bare CPI/RPI header may be split, and only here */
 	if (h->n_ies == 1 && (h->cpi || h->rpi) && sms_dcs_is_8bit(sm->dcs)) {

@@ -1,6 +1,6 @@
 /* Unit tests for the gateway's queue logic without sockets: acceptance (routes, lying UDHs, OTA split, duplicates,
- * queue bound), the on-disk store surviving a reopen, and osmo-msc delivery receipts (their text and TLV exactly as
- * osmocom-smsc.md records them) mapped back to our message id. */
+ * queue bound, GSM 7-bit text lengths), the on-disk store surviving a reopen, and osmo-msc delivery receipts (their
+ * text and TLV exactly as osmocom-smsc.md records them) mapped back to our message id. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -153,6 +153,40 @@ static void accept_rules(void **state)
 	free_gw(gw);
 }
 
+/* GSM 7-bit text (data_coding 0) comes one septet per octet: 160 fit one SMS, or 153 beside a 6-octet
+ * concatenation header (48 bits + 1 fill bit = 7 septets); one more is refused. 8-bit data stays at 140 octets. */
+static void text_lengths(void **state)
+{
+	static const uint8_t udh[] = {0x05, 0x00, 0x03, 0x2A, 0x02, 0x01};
+	struct gw *gw = make_gw();
+	struct smpp_sm sm;
+	char id[24];
+
+	smpp_sm_init(&sm);
+	sm.src_ton = sm.src_npi = sm.dst_ton = sm.dst_npi = 1;
+	strcpy(sm.src, "12345");
+	strcpy(sm.dst, "1001");
+	sm.regdel = 1;
+	memset(sm.ud, 'x', sizeof(sm.ud));
+	sm.ud_len = 160;
+	assert_int_equal(gw_accept(gw, "otasrv", &sm, id, sizeof(id)), ESME_ROK);
+	sm.ud_len = 161;
+	assert_int_equal(gw_accept(gw, "otasrv", &sm, id, sizeof(id)), ESME_RINVMSGLEN);
+	sm.esm_class = 0x40;
+	memcpy(sm.ud, udh, sizeof(udh));
+	sm.ud_len = 6 + 153;
+	assert_int_equal(gw_accept(gw, "otasrv", &sm, id, sizeof(id)), ESME_ROK);
+	sm.ud_len = 6 + 154;
+	assert_int_equal(gw_accept(gw, "otasrv", &sm, id, sizeof(id)), ESME_RINVMSGLEN);
+	sm.dcs = 0x04;
+	sm.ud_len = 141;
+	assert_int_equal(gw_accept(gw, "otasrv", &sm, id, sizeof(id)), ESME_RINVMSGLEN);
+	sm.dcs = 0x08; /* UCS-2: octets */
+	assert_int_equal(gw_accept(gw, "otasrv", &sm, id, sizeof(id)), ESME_RINVMSGLEN);
+	assert_int_equal(gw->n_pending, 2);
+	free_gw(gw);
+}
+
 static void upstream_receipt(void **state)
 {
 	struct gw *gw = make_gw();
@@ -261,6 +295,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(accept_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(text_lengths, setup, teardown),
 		cmocka_unit_test_setup_teardown(upstream_receipt, setup, teardown),
 		cmocka_unit_test(row_blob),
 	};
