@@ -40,19 +40,6 @@ void osv_engine_cmd_tar(const struct osv_card *c, const struct osv_command *cmd,
 	json_decref(params);
 }
 
-int osv_engine_notify(struct osv_store *s, const struct osv_command *cmd, const char *event, int64_t now,
-		      struct sg_error *err)
-{
-	struct osv_device d;
-	char text[256];
-	int rc = osv_device_get(s, cmd->card_id, &d, err);
-
-	if (rc <= 0)
-		return rc;
-	snprintf(text, sizeof(text), "command %" PRId64 " (%s by %s): %s", cmd->id, cmd->kind, cmd->actor, event);
-	return osv_notify(s, d.owner_id, cmd->id, text, now, err);
-}
-
 /* The secured data of an anti-theft command: parameters from the command's JSON, owner-secret material from its
  * sealed secret. */
 static long antitheft_data(struct osv_store *s, const struct osv_command *cmd, uint64_t cntr, uint8_t *out,
@@ -225,7 +212,7 @@ int osv_engine_submitted(struct osv_store *s, const struct osv_engine_cfg *cfg, 
 	int rc;
 
 	if (o->notification_id)
-		return osv_engine_notify_submitted(s, cfg, o, accepted, now, err);
+		return osv_engine_notify_submitted(s, cfg, o, accepted, msgid, now, err);
 	if (osv_store_begin(s, err) < 0)
 		return -1;
 	rc = osv_cmd_get(s, o->command_id, &cmd, err);
@@ -251,16 +238,18 @@ fail:
 	return -1;
 }
 
-int osv_engine_receipt(struct osv_store *s, const char *msgid, bool delivered, int64_t now, struct sg_error *err)
+int osv_engine_receipt(struct osv_store *s, const char *msgid, int message_state, int64_t now, struct sg_error *err)
 {
 	struct osv_attempt a;
 	struct osv_command cmd;
 	int rc = osv_attempt_by_msgid(s, msgid, &a, err);
 
-	if (rc <= 0)
+	if (rc == 0)
+		return osv_engine_notify_receipt(s, msgid, message_state, err);
+	if (rc < 0)
 		return rc;
 	rc = osv_cmd_get(s, a.command_id, &cmd, err);
-	if (rc <= 0 || cmd.state != OSV_CMD_SUBMITTED || !delivered)
+	if (rc <= 0 || cmd.state != OSV_CMD_SUBMITTED || message_state != 2)
 		return rc < 0 ? -1 : 0;
 	if (osv_cmd_update(s, cmd.id, OSV_CMD_DELIVERED, -1, NULL, 0, err) < 0)
 		return -1;

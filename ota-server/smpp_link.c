@@ -153,7 +153,7 @@ static uint32_t on_deliver(struct osv_smpp_link *l, const uint8_t *pdu, size_t l
 		LOGP(DOSMPP, LOGL_NOTICE, "deliver_sm refused: %s\n", why);
 	} else if (sm.esm_class & SMPP34_DELIVERY_RECEIPT) {
 		l->receipts++;
-		rc = osv_engine_receipt(l->srv->store, sm.receipted_id, sm.message_state == 2, osv_now(), &err);
+		rc = osv_engine_receipt(l->srv->store, sm.receipted_id, sm.message_state, osv_now(), &err);
 	} else {
 		l->mo++;
 		rc = osv_engine_mo(l->srv->store, &l->srv->cfg.engine, sm.src, sm.ud, sm.ud_len, sm.ussd_op >= 0,
@@ -271,11 +271,11 @@ int osv_smpp_send(struct osv_smpp_link *l, const struct osv_outgoing *o, int64_t
 	sm.dst_npi = 1;
 	snprintf(sm.dst, sizeof(sm.dst), "%s", o->msisdn);
 	if (o->notification_id) {
-		/* a plain text SMS to a person: default alphabet, no receipt */
+		/* a text SMS (or one part of one) to a person: GSM default alphabet or UCS-2, receipt asked for */
 		sm.pid = 0x00;
-		sm.dcs = 0x00;
-		sm.regdel = 0;
-		sm.esm_class = 0x00;
+		sm.dcs = o->dcs;
+		sm.regdel = 1;
+		sm.esm_class = o->udhi ? 0x40 : 0x00;
 	} else {
 		/* a secured packet for the card: SIM data download, UDHI (02 70 00), receipt asked for */
 		sm.pid = 0x7F;

@@ -120,6 +120,27 @@ static const struct migration migrations[] = {
 		.tables = "CREATE TABLE login_failures (name TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
 			  " locked_until INTEGER NOT NULL);",
 	},
+	{
+		/* A notification's SMS goes as parts (concatenated SMS, or one), each with its own state, tries and
+		 * message id (for its delivery receipt): the queue moves from notifications.sms_next_at / sms_tries
+		 * to notification_sms. An SMS waiting at the upgrade becomes one part holding its text, encoded
+		 * when claimed (OSV_NOTIFY_SMS_TEXT). */
+		.version = 8,
+		.tables = "CREATE TABLE notification_sms (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+			  " notification_id INTEGER NOT NULL REFERENCES notifications(id), seq INTEGER NOT NULL,"
+			  " total INTEGER NOT NULL, msisdn TEXT NOT NULL, dcs INTEGER NOT NULL, ud BLOB NOT NULL,"
+			  " state INTEGER NOT NULL DEFAULT 1, next_at INTEGER NOT NULL DEFAULT 0,"
+			  " tries INTEGER NOT NULL DEFAULT 0, msgid TEXT NOT NULL DEFAULT '',"
+			  " UNIQUE (notification_id, seq));"
+			  "CREATE INDEX notification_sms_due ON notification_sms(state, next_at);"
+			  "CREATE INDEX notification_sms_msgid ON notification_sms(msgid);",
+		.sqlite = "INSERT INTO notification_sms (notification_id, seq, total, msisdn, dcs, ud, next_at, tries)"
+			  " SELECT id, 1, 1, sms_to, 255, CAST(text AS BLOB), sms_next_at, sms_tries"
+			  " FROM notifications WHERE sms_state = 1;",
+		.pg = "INSERT INTO notification_sms (notification_id, seq, total, msisdn, dcs, ud, next_at, tries)"
+		      " SELECT id, 1, 1, sms_to, 255, convert_to(text, 'UTF8'), sms_next_at, sms_tries"
+		      " FROM notifications WHERE sms_state = 1;",
+	},
 };
 
 /* SQLite words -> PostgreSQL words, whole words only. */

@@ -178,13 +178,32 @@ def gsm_text(ud):
         else: out += GSM[b & 0x7F]
     return out
 
+def text_sms(ud, esm, dcs):
+    """A text SMS to a person: its concatenation IE [ref, total, seq] (TS 23.040, 8-bit reference) or None, and
+    its text - GSM 7-bit one septet per octet (data_coding 0) or UCS-2 (8)."""
+    concat, body = None, ud
+    if esm & 0x40:
+        udh, body = ud[1:ud[0] + 1], ud[ud[0] + 1:]
+        i = 0
+        while i + 2 <= len(udh):
+            if udh[i] == 0x00 and udh[i + 1] == 3: concat = list(udh[i + 2:i + 5])
+            i += 2 + udh[i + 1]
+    return concat, body.decode("utf-16-be") if dcs == 8 else gsm_text(body)
+
+def receipt(dst, mid, state):
+    stat = "DELIVRD" if state == 2 else "UNDELIV"
+    return deliver(dst, 0x04, ("id:%s sub:001 dlvrd:001 stat:%s" % (mid, stat)).encode(),
+                   struct.pack(">HH", 0x001E, len(mid) + 1) + mid.encode() + b"\0" + struct.pack(">HHB", 0x0427, 1, state))
+
 def answer(conn, dst, ud, mid, sm):
     with open(cards_file) as f:
         cards = json.load(f)
     card = cards.get(dst)
     rec = {"msisdn": dst, "msgid": mid}
-    if card is None and sm["esm"] == 0 and sm["dcs"] == 0:
-        rec.update(sm, text=gsm_text(ud)); log(rec); return []     # a text SMS to a person
+    if card is None and sm["pid"] == 0 and sm["dcs"] in (0, 8):     # a text SMS to a person's phone
+        concat, text = text_sms(ud, sm["esm"], sm["dcs"])
+        rec.update(sm, text=text, concat=concat); log(rec)
+        return [receipt(dst, mid, 2)] if sm["regdel"] & 1 else []
     if card is None or ud[:3] != b"\x02\x70\x00":
         rec["error"] = "not an OTA packet for a known card"; log(rec); return []
     try:
@@ -193,8 +212,7 @@ def answer(conn, dst, ud, mid, sm):
         rec["verified"] = False; rec["error"] = str(e); log(rec); return []
     rec.update(verified=True, cntr=cntr, data=data.hex(), tar=tar.hex())
     last = seen.get(dst, card.get("cntr", 0))
-    out = [deliver(dst, 0x04, ("id:%s sub:001 dlvrd:001 stat:DELIVRD" % mid).encode(),
-                   struct.pack(">HH", 0x001E, len(mid) + 1) + mid.encode() + b"\0" + struct.pack(">HHB", 0x0427, 1, 2))]
+    out = [receipt(dst, mid, 2)]
     do = card.get("do", "ok")
     if cntr <= last:
         rec["reused_or_low"] = last; do = "status:02"
@@ -676,27 +694,50 @@ run as super1 commands campaign ring --iccids-file "$tmp/stolen.txt" --watch --t
 
 has "lock by operator:super1" as_owner "$ALICE" devices notifications && ok "the owner is notified of every command on their device" ||
 	not_ok "the owner is notified of every command on their device"
-# alice gave a notify number: each notification also went there once, as a plain text SMS
+# two operators whose names make notifications longer than one SMS: one in the GSM alphabet with its extension
+# table (two septets each, 161+ septets), one needing UCS-2 (ë, en dash: 71+ characters)
+for u in 'gsmop:S\xc3\xb8ren{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{' \
+	'ucsop:Zo\xc3\xab \xc3\x98rsted \xe2\x80\x93 nachtdienst, bureau 4'; do
+	IFS=: read -r n cn <<< "$u"
+	(cd "$tmp" && openssl req -utf8 -newkey rsa:2048 -nodes -keyout $n.key -out $n.csr -subj "/CN=$(printf "$cn")/OU=agent" \
+		2>/dev/null && openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $n.pem -days 30 \
+		-extfile ext.cnf -extensions cli 2>/dev/null)
+	id=$(send_id as $n commands send "$(ICCID 1)" locate)
+	wait_state "$id" confirmed || not_ok "locate by $n confirmed"
+done
+# alice gave a notify number: each notification also went there once, as SMS - one, or concatenated parts -
+# each with a receipt asked for, and the peer's receipts are kept
 for ((i = 0; i < 50; i++)); do
 	as_owner "$ALICE" --json devices notifications > "$tmp/notif.json" 2>/dev/null &&
-		! grep -q '"sms": "waiting"' "$tmp/notif.json" && break
+		! grep -q '"sms": "\(waiting\|sent\)"' "$tmp/notif.json" && break
 	sleep 0.2
 done
-python3 - "$tmp/notif.json" "$tmp/peer.log" <<'EOF' && ok "owner notifications also go by SMS to the owner's number, once each" ||
+python3 - "$tmp/notif.json" "$tmp/peer.log" <<'EOF' && ok "owner notifications also go by SMS to the owner's number, once each, delivered" ||
 import collections, json, sys
 notes = json.load(open(sys.argv[1]))["notifications"]
 sms = [json.loads(l) for l in open(sys.argv[2]) if '"text"' in l]
-assert notes and all(n["sms"] == "sent" for n in notes), notes
-assert all(m["msisdn"] == "4917699001" and (m["esm"], m["pid"], m["dcs"], m["regdel"]) == (0, 0, 0, 0) for m in sms), sms
-def as_sms(t):
-    return t if len(t) <= 160 else t[:157] + "..."
-want = collections.Counter(as_sms(n["text"]) for n in notes)
-got = collections.Counter(m["text"] for m in sms)
+assert notes and all(n["sms"] == "delivered" for n in notes), [n for n in notes if n["sms"] != "delivered"]
+assert all(m["msisdn"] == "4917699001" and (m["pid"], m["regdel"]) == (0, 1) and m["dcs"] in (0, 8) and
+           m["esm"] == (0x40 if m["concat"] else 0) for m in sms), sms
+whole, parts = [], collections.defaultdict(dict)
+for m in sms:
+    if m["concat"]:
+        ref, total, seq = m["concat"]
+        assert seq not in parts[ref, total], m
+        parts[ref, total][seq] = m["text"]
+    else:
+        whole.append(m["text"])
+for (ref, total), p in parts.items():
+    assert sorted(p) == list(range(1, total + 1)), (ref, total, sorted(p))
+    whole.append("".join(p[i] for i in range(1, total + 1)))
+want = collections.Counter(n["text"] for n in notes)
+got = collections.Counter(whole)
 assert want == got, (want - got, got - want)
-print("# %d notifications, %d SMS" % (len(notes), len(sms)), file=sys.stderr)
+assert any(m["concat"] and m["dcs"] == 0 for m in sms) and any(m["concat"] and m["dcs"] == 8 for m in sms), sms
+print("# %d notifications, %d SMS (%d concatenated)" % (len(notes), len(sms), len(parts)), file=sys.stderr)
 EOF
-	not_ok "owner notifications also go by SMS to the owner's number, once each"
-has "lock by operator:super1): requested (SMS: sent)" as_owner "$ALICE" devices notifications &&
+	not_ok "owner notifications also go by SMS to the owner's number, once each, delivered"
+has "lock by operator:super1): requested (SMS: delivered)" as_owner "$ALICE" devices notifications &&
 	ok "otactl devices notifications shows how far each SMS got" ||
 	not_ok "otactl devices notifications shows how far each SMS got" "$(as_owner "$ALICE" devices notifications 2>&1 | head -3)"
 

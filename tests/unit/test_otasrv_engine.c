@@ -532,12 +532,12 @@ static void test_delivery_receipt(void **state)
 	assert_int_equal(osv_engine_prepare(f->s, &f->cfg, ids, n, NOW, out, &err), 1);
 	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &out[0], true, "MSG-1", NULL, NOW, &err), 0);
 	assert_int_equal(cmd_state(f, o.command_id).state, OSV_CMD_SUBMITTED);
-	assert_int_equal(osv_engine_receipt(f->s, "MSG-2", true, NOW + 1, &err), 0);
-	assert_int_equal(osv_engine_receipt(f->s, "MSG-1", false, NOW + 1, &err), 0);
+	assert_int_equal(osv_engine_receipt(f->s, "MSG-2", 2, NOW + 1, &err), 0);
+	assert_int_equal(osv_engine_receipt(f->s, "MSG-1", 5, NOW + 1, &err), 0);
 	assert_int_equal(cmd_state(f, o.command_id).state, OSV_CMD_SUBMITTED);
-	assert_int_equal(osv_engine_receipt(f->s, "MSG-1", true, NOW + 1, &err), 1);
+	assert_int_equal(osv_engine_receipt(f->s, "MSG-1", 2, NOW + 1, &err), 1);
 	assert_int_equal(cmd_state(f, o.command_id).state, OSV_CMD_DELIVERED);
-	assert_int_equal(osv_engine_receipt(f->s, "MSG-1", true, NOW + 2, &err), 0);
+	assert_int_equal(osv_engine_receipt(f->s, "MSG-1", 2, NOW + 2, &err), 0);
 	assert_int_equal(cmd_state(f, o.command_id).state, OSV_CMD_DELIVERED);
 }
 
@@ -732,8 +732,27 @@ static void test_totp_rfc6238(void **state)
 	}
 }
 
+/* The notification states an owner sees, oldest first, as one string ("sent,delivered"). */
+static void sms_states(struct fixture *f, int64_t owner_id, char *out, size_t size)
+{
+	struct sg_error err;
+	json_t *list = osv_notifications(f->s, owner_id, 0, &err);
+	size_t i, o = 0;
+	json_t *n;
+
+	assert_non_null(list);
+	out[0] = '\0';
+	json_array_foreach(list, i, n) {
+		const char *st = json_string_value(json_object_get(n, "sms"));
+
+		o += (size_t)snprintf(out + o, size - o, "%s%s", i ? "," : "", st ? st : "-");
+	}
+	json_decref(list);
+}
+
 /* Owner notifications by SMS: only for owners with a notify number, after the command packets, text in the GSM
- * default alphabet, claimed once per lease, settled by the SMSC's answer, given up after notify_tries. */
+ * default alphabet with a receipt asked for, claimed once per lease, settled by the SMSC's answer, given up
+ * after notify_tries; the SMSC's delivery receipts move it to delivered or undelivered. */
 static void test_notify_sms(void **state)
 {
 	struct fixture *f = *state;
@@ -741,8 +760,7 @@ static void test_notify_sms(void **state)
 	struct osv_actor carol;
 	struct osv_outcome o;
 	struct sg_error err;
-	char want[128];
-	json_t *list;
+	char want[128], states[128];
 	int n;
 
 	make_owner_notify(f, "carol", ICCID_C, "+4917600001", &carol); /* stored without the '+' */
@@ -754,6 +772,9 @@ static void test_notify_sms(void **state)
 	assert_int_equal(out[1].notification_id, 0);
 	assert_true(out[2].notification_id > 0);
 	assert_string_equal(out[2].msisdn, "4917600001");
+	assert_int_equal(out[2].dcs, 0x00);
+	assert_false(out[2].udhi);
+	assert_int_equal(out[2].parts, 1);
 	snprintf(want, sizeof(want), "command %lld (ring by operator:Agent Smith): requested",
 		 (long long)o.command_id - 1);
 	assert_int_equal(out[2].ud_len, strlen(want));
@@ -767,14 +788,18 @@ static void test_notify_sms(void **state)
 	assert_int_equal(out[3].tries, 2);
 	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &out[3], true, "77", NULL, NOW, &err), 0);
 	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 8, NOW + 3600, out + 3, &err), 0);
-	list = osv_notifications(f->s, carol.owner_id, 0, &err);
-	assert_int_equal(json_array_size(list), 1);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "sms")), "sent");
-	json_decref(list);
-	list = osv_notifications(f->s, f->alice.owner_id, 0, &err);
-	assert_int_equal(json_array_size(list), 1);
-	assert_null(json_object_get(json_array_get(list, 0), "sms"));
-	json_decref(list);
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "sent");
+	sms_states(f, f->alice.owner_id, states, sizeof(states));
+	assert_string_equal(states, "-");
+	/* receipts: en route changes nothing, delivered is final, a second receipt for it changes nothing */
+	assert_int_equal(osv_engine_receipt(f->s, "77", 1, NOW + 5, &err), 0);
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "sent");
+	assert_int_equal(osv_engine_receipt(f->s, "77", 2, NOW + 5, &err), 1);
+	assert_int_equal(osv_engine_receipt(f->s, "77", 5, NOW + 6, &err), 0);
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "delivered");
 
 	/* an SMSC that keeps refusing: given up after notify_tries sends */
 	assert_int_equal(request(f, &f->agent, ICCID_C, "{\"command\":\"status\"}", &o), 202);
@@ -785,9 +810,90 @@ static void test_notify_sms(void **state)
 						      NOW + 100000 * i, &err), 0);
 	}
 	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 8, NOW + 10000000, out, &err), 0);
-	list = osv_notifications(f->s, carol.owner_id, 0, &err);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "sms")), "failed");
-	json_decref(list);
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "delivered,failed");
+}
+
+/* A notification longer than one SMS goes as concatenated parts, each claimed on its own (a window of one
+ * takes them one by one), sent with the header 05 00 03 ref total seq and receipted alone: the notification is
+ * sent when every part is, delivered when every part is, undelivered as soon as one part is. */
+static void test_notify_sms_parts(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out[4];
+	struct osv_actor carol;
+	struct osv_command cmd;
+	struct osv_outcome o;
+	struct sg_error err;
+	char event[200], states[64];
+	uint8_t udh[6] = {0x05, 0x00, 0x03, 0, 0x02, 0x01};
+
+	make_owner_notify(f, "carol", ICCID_C, "4917600001", &carol);
+	assert_int_equal(request(f, &f->agent, ICCID_C, "{\"command\":\"ring\"}", &o), 202);
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 4, NOW, out, &err), 1);
+	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &out[0], true, "m0", NULL, NOW, &err), 0);
+	assert_int_equal(osv_cmd_get(f->s, o.command_id, &cmd, &err), 1);
+	memset(event, 'x', sizeof(event) - 1);
+	event[sizeof(event) - 1] = '\0';
+	assert_int_equal(osv_store_begin(f->s, &err), 0);
+	assert_int_equal(osv_engine_notify(f->s, &cmd, event, NOW, &err), 0);
+	assert_int_equal(osv_store_commit(f->s, &err), 0);
+	/* a window of one: the first part alone, the second at the next claim */
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 1, NOW, out, &err), 1);
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 1, NOW, out + 1, &err), 1);
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 4, NOW, out + 2, &err), 0);
+	udh[3] = (uint8_t)out[0].notification_id;
+	for (int i = 0; i < 2; i++) {
+		udh[5] = (uint8_t)(i + 1);
+		assert_int_equal(out[i].notification_id, out[0].notification_id);
+		assert_int_equal(out[i].part, i + 1);
+		assert_int_equal(out[i].parts, 2);
+		assert_true(out[i].udhi);
+		assert_int_equal(out[i].dcs, 0x00);
+		assert_memory_equal(out[i].ud, udh, sizeof(udh));
+	}
+	assert_int_equal(out[0].ud_len, 6 + 153);
+	assert_memory_equal(out[0].ud + 6, "command ", 8);
+	assert_int_equal(out[0].ud[6 + 152], 'x');
+	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &out[1], true, "m2", NULL, NOW, &err), 0);
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "sent,waiting");
+	assert_int_equal(osv_engine_submitted(f->s, &f->cfg, &out[0], true, "m1", NULL, NOW, &err), 0);
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "sent,sent");
+	assert_int_equal(osv_engine_receipt(f->s, "m1", 2, NOW + 1, &err), 1);
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "sent,sent");
+	assert_int_equal(osv_engine_receipt(f->s, "m2", 2, NOW + 1, &err), 1);
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "sent,delivered");
+	assert_int_equal(osv_engine_receipt(f->s, "m0", 3, NOW + 1, &err), 1); /* expired */
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "undelivered,delivered");
+}
+
+/* An SMSC giving every message the same id (osmo-msc: "msg_id_not_implemented"): its receipts cannot say which
+ * part they are for, and change none. */
+static void test_notify_receipt_ambiguous_id(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out[4];
+	struct osv_actor carol;
+	struct osv_outcome o;
+	struct sg_error err;
+	char states[64];
+
+	make_owner_notify(f, "carol", ICCID_C, "4917600001", &carol);
+	assert_int_equal(request(f, &f->agent, ICCID_C, "{\"command\":\"ring\"}", &o), 202);
+	assert_int_equal(request(f, &f->agent, ICCID_C, "{\"command\":\"status\"}", &o), 202);
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 4, NOW, out, &err), 2);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(
+			osv_engine_submitted(f->s, &f->cfg, &out[i], true, "msg_id_not_implemented", NULL, NOW, &err),
+			0);
+	assert_int_equal(osv_engine_receipt(f->s, "msg_id_not_implemented", 2, NOW + 1, &err), 0);
+	sms_states(f, carol.owner_id, states, sizeof(states));
+	assert_string_equal(states, "sent,sent");
 }
 
 /* A notify number is digits, or nothing. */
@@ -811,37 +917,6 @@ static void test_notify_number_checked(void **state)
 	}
 }
 
-/* The SMS text: GSM codes (not ASCII) where they differ, two septets for the extension table, '?' for what has
- * no code, at most 160 septets ending in "...". */
-static void test_notify_sms_text(void **state)
-{
-	uint8_t ud[400];
-	char longer[300];
-	size_t n;
-
-	n = osv_notify_sms_ud("a@b_c{`\xc3\xa9", ud, sizeof(ud));
-	assert_int_equal(n, 10); /* the two bytes of U+00E9 in UTF-8: one '?' each */
-	assert_memory_equal(ud, "a\x00" "b\x11" "c\x1b\x28???", 10);
-	memset(longer, 'x', sizeof(longer) - 1);
-	longer[sizeof(longer) - 1] = 0;
-	n = osv_notify_sms_ud(longer, ud, sizeof(ud));
-	assert_int_equal(n, 160);
-	assert_memory_equal(ud + 157, "...", 3);
-	assert_int_equal(ud[156], 'x');
-	longer[160] = 0; /* exactly 160: whole */
-	assert_int_equal(osv_notify_sms_ud(longer, ud, sizeof(ud)), 160);
-	assert_int_equal(ud[159], 'x');
-	longer[156] = '{'; /* a two-septet character that no longer fits before the "..." */
-	longer[157] = 'x';
-	longer[158] = 'x';
-	longer[159] = 'x';
-	longer[160] = 'x';
-	longer[161] = 0;
-	n = osv_notify_sms_ud(longer, ud, sizeof(ud));
-	assert_int_equal(n, 159);
-	assert_memory_equal(ud + 156, "...", 3);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -862,7 +937,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_name_lockout, setup, teardown),
 		cmocka_unit_test(test_totp_rfc6238),
 		cmocka_unit_test_setup_teardown(test_notify_sms, setup, teardown),
-		cmocka_unit_test(test_notify_sms_text),
+		cmocka_unit_test_setup_teardown(test_notify_sms_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notify_receipt_ambiguous_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_number_checked, setup, teardown),
 	};
 

@@ -16,6 +16,7 @@
 
 #include "otasrv/cards_csv.h"
 #include "otasrv/db.h"
+#include "otasrv/engine.h"
 #include "otasrv/keybox.h"
 #include "otasrv/store.h"
 
@@ -510,6 +511,28 @@ static void test_audit_forged_recomputed(void **state)
 	assert_int_equal(verify(f, what, sizeof(what)), 5);
 }
 
+/* A notification for owner_id whose SMS is one part holding text as its user data. */
+static void queue_text(struct osv_store *s, int64_t owner_id, int64_t command_id, const char *text, const char *to)
+{
+	struct osv_notify_sms sms = { .seq = 1, .total = 1 };
+	char sms_to[21];
+	struct sg_error err;
+
+	assert_int_equal(osv_notify(s, owner_id, command_id, text, 2, &sms.notification_id, sms_to, &err), 0);
+	assert_true(sms.notification_id > 0);
+	assert_string_equal(sms_to, to);
+	snprintf(sms.msisdn, sizeof(sms.msisdn), "%s", sms_to);
+	sms.ud_len = strlen(text);
+	memcpy(sms.ud, text, sms.ud_len);
+	assert_int_equal(osv_notify_sms_add(s, &sms, &err), 0);
+}
+
+static void assert_sms_text(const struct osv_notify_sms *sms, const char *text)
+{
+	assert_int_equal(sms->ud_len, strlen(text));
+	assert_memory_equal(sms->ud, text, sms->ud_len);
+}
+
 /* Schema migrations: a database left at version 3 (before the notification SMS columns and the v5 indexes) is
  * brought to the current version at open, keeping its rows - an old notification is not sent by SMS after the
  * fact, a new one is; a database newer than the binary is refused. */
@@ -525,7 +548,7 @@ static void test_schema_migration(void **state)
 	tamper(f, "DROP INDEX attempts_card_cntr; DROP INDEX commands_card_state;"
 		  "DROP INDEX notifications_sms; ALTER TABLE notifications DROP COLUMN sms_to;"
 		  "ALTER TABLE notifications DROP COLUMN sms_state; ALTER TABLE notifications DROP COLUMN sms_next_at;"
-		  "ALTER TABLE notifications DROP COLUMN sms_tries; DROP TABLE login_failures;"
+		  "ALTER TABLE notifications DROP COLUMN sms_tries; DROP TABLE login_failures; DROP TABLE notification_sms;"
 		  "DELETE FROM schema_version WHERE version >= 4;"
 		  "INSERT INTO owners (name, pw_hash, totp, notify_msisdn, created_at)"
 		  " VALUES ('olga', 'x', x'00', '4917699003', 1);"
@@ -534,7 +557,7 @@ static void test_schema_migration(void **state)
 	if (!f->s)
 		fail_msg("%s", err.msg);
 	assert_int_equal(osv_store_schema_version(f->s), OSV_SCHEMA_VERSION);
-	assert_int_equal(osv_notify(f->s, 1, 8, "after v4", 2, &err), 0);
+	queue_text(f->s, 1, 8, "after v4", "4917699003");
 	list = osv_notifications(f->s, 1, 0, &err);
 	assert_int_equal(json_array_size(list), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "text")), "before v4");
@@ -542,7 +565,7 @@ static void test_schema_migration(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "sms")), "waiting");
 	json_decref(list);
 	assert_int_equal(osv_notify_sms_claim(f->s, 10, 30, 4, sms, &err), 1);
-	assert_string_equal(sms[0].text, "after v4");
+	assert_sms_text(&sms[0], "after v4");
 	assert_string_equal(sms[0].msisdn, "4917699003");
 
 	osv_store_close(f->s);
@@ -616,25 +639,65 @@ static void test_notify_sms_leases(void **state)
 
 	assert_int_equal(osv_owner_insert(f->s, &o, 1, &err), 0);
 	assert_int_equal(osv_owner_get(f->s, "olga", &o, &err), 1);
-	assert_int_equal(osv_notify(f->s, o.id, 1, "one", 100, &err), 0);
-	assert_int_equal(osv_notify(f->s, o.id, 2, "two", 100, &err), 0);
+	queue_text(f->s, o.id, 1, "one", "4917699004");
+	queue_text(f->s, o.id, 2, "two", "4917699004");
 	other = osv_store_open(f->path, &f->kb, "test-2", &err);
 	assert_non_null(other);
 	assert_int_equal(osv_notify_sms_claim(f->s, 100, 30, 1, sms, &err), 1);
-	assert_string_equal(sms[0].text, "one");
+	assert_sms_text(&sms[0], "one");
 	assert_int_equal(osv_notify_sms_claim(other, 100, 30, 4, sms, &err), 1);
-	assert_string_equal(sms[0].text, "two");
-	assert_int_equal(osv_notify_sms_done(other, sms[0].id, true, 0, 5, &err), 0);
+	assert_sms_text(&sms[0], "two");
+	assert_int_equal(osv_notify_sms_done(other, sms[0].id, true, "m2", 0, 5, &err), 0);
 	assert_int_equal(osv_notify_sms_claim(other, 129, 30, 4, sms, &err), 0);
 	/* the first instance never settled "one": after its lease the other one sends it */
 	assert_int_equal(osv_notify_sms_claim(other, 130, 30, 4, sms, &err), 1);
-	assert_string_equal(sms[0].text, "one");
+	assert_sms_text(&sms[0], "one");
 	assert_int_equal(sms[0].tries, 2);
 	assert_string_equal(sms[0].msisdn, "4917699004");
-	assert_int_equal(osv_notify_sms_done(other, sms[0].id, true, 0, 5, &err), 0);
+	assert_int_equal(osv_notify_sms_done(other, sms[0].id, true, "m1", 0, 5, &err), 0);
 	assert_int_equal(osv_notify_sms_claim(f->s, 100000, 30, 4, sms, &err), 0);
+	/* the receipts reach the parts through either instance */
+	assert_int_equal(osv_notify_sms_receipt(f->s, "m1", true, &err), 1);
+	assert_int_equal(osv_notify_sms_receipt(other, "m2", false, &err), 1);
+	assert_int_equal(osv_notify_sms_receipt(other, "m2", true, &err), 0);
 	osv_owner_cleanse(&o);
 	osv_store_close(other);
+}
+
+/* An SMS waiting when the server is upgraded to the parts queue (v8) is not lost: it becomes one part holding its
+ * text, which the engine encodes when it claims it (here with a euro sign: 1B 65 in GSM). One already sent
+ * stays sent and is not sent again. */
+static void test_notify_sms_upgrade(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_engine_cfg cfg;
+	struct osv_outgoing out[4];
+	struct sg_error err;
+	json_t *list;
+
+	osv_store_close(f->s);
+	tamper(f, "DROP TABLE notification_sms; DELETE FROM schema_version WHERE version >= 8;"
+		  "INSERT INTO owners (name, pw_hash, totp, notify_msisdn, created_at)"
+		  " VALUES ('olga', 'x', x'00', '4917699005', 1);"
+		  "INSERT INTO notifications (owner_id, command_id, text, created_at, sms_to, sms_state, sms_next_at,"
+		  " sms_tries) VALUES (1, 7, 'sent before', 1, '4917699005', 2, 0, 1),"
+		  " (1, 8, 'waiting: 5\xe2\x82\xac', 1, '4917699005', 1, 50, 1);");
+	f->s = osv_store_open(f->path, &f->kb, "test-1", &err);
+	if (!f->s)
+		fail_msg("%s", err.msg);
+	osv_engine_cfg_defaults(&cfg);
+	assert_int_equal(osv_engine_notify_claim(f->s, &cfg, 4, 49, out, &err), 0); /* its old lease still holds */
+	assert_int_equal(osv_engine_notify_claim(f->s, &cfg, 4, 50, out, &err), 1);
+	assert_int_equal(out[0].notification_id, 2);
+	assert_int_equal(out[0].tries, 2);
+	assert_int_equal(out[0].dcs, 0x00);
+	assert_int_equal(out[0].ud_len, 12);
+	assert_memory_equal(out[0].ud, "waiting: 5\x1b\x65", 12);
+	assert_int_equal(osv_engine_submitted(f->s, &cfg, &out[0], true, "m9", NULL, 51, &err), 0);
+	list = osv_notifications(f->s, 1, 0, &err);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "sms")), "sent");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "sms")), "sent");
+	json_decref(list);
 }
 
 int main(void)
@@ -660,6 +723,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schema_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hot_query_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_sms_leases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notify_sms_upgrade, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,13 +24,18 @@ struct osv_engine_cfg {
 void osv_engine_cfg_defaults(struct osv_engine_cfg *cfg);
 
 /* A packet ready to leave. ud is the SMS user data (02 70 00 || packet) or, for USSD, the packet. Or, when
- * notification_id is set, a text SMS to an owner: ud is GSM 7-bit default alphabet, one septet per octet (what
- * SMPP data_coding 0 carries to osmo-msc). */
+ * notification_id is set, one SMS of an owner's notification (notify_sms.h): ud is text in data_coding dcs -
+ * GSM 7-bit default alphabet one septet per octet (what SMPP data_coding 0 carries to osmo-msc), or UCS-2 -
+ * after a concatenation header when udhi. */
 struct osv_outgoing {
 	int64_t command_id;
 	int64_t attempt_id;
 	int64_t notification_id;
-	int tries; /* of the notification, this send included */
+	int64_t sms_id;	 /* the notification's SMS part */
+	int part, parts; /* part number of parts */
+	uint8_t dcs;
+	bool udhi;
+	int tries; /* of the notification's part, this send included */
 	char msisdn[21];
 	enum sp_dialect dialect;
 	uint8_t ud[SP_MAX_PACKET + 3];
@@ -54,8 +59,10 @@ int osv_engine_next(struct osv_store *s, const struct osv_engine_cfg *cfg, int m
 int osv_engine_submitted(struct osv_store *s, const struct osv_engine_cfg *cfg, const struct osv_outgoing *o,
 			 bool accepted, const char *msgid, const char *why, int64_t now, struct sg_error *err);
 
-/* A delivery receipt for msgid: delivered (message_state 2) moves a submitted command on. */
-int osv_engine_receipt(struct osv_store *s, const char *msgid, bool delivered, int64_t now, struct sg_error *err);
+/* A delivery receipt for msgid, message_state as SMPP's TLV: 2 delivered moves a submitted command on; for an
+ * owner notification's SMS part 2 is delivered, 3 expired, 4 deleted, 5 undeliverable and 8 rejected are
+ * undelivered, the others (en route, accepted, unknown) change nothing. */
+int osv_engine_receipt(struct osv_store *s, const char *msgid, int message_state, int64_t now, struct sg_error *err);
 
 /* A mobile-originated message from a card (PoR or handset-change report). what gets one line for the log.
  * Returns 1 when it was used, 0 when it was ignored (unknown card, not authentic, no matching command),
@@ -70,14 +77,16 @@ void osv_engine_cmd_hdr(const struct osv_card *c, const struct osv_keyset *ks, c
 			struct sp_cmd_hdr *h);
 /* The TAR a command goes to: the anti-theft applet's, or the "tar" parameter of remote file management. */
 void osv_engine_cmd_tar(const struct osv_card *c, const struct osv_command *cmd, uint8_t tar[3]);
-/* Owner notifications waiting for their SMS, claimed into out as text SMS (engine_notify.c). */
+/* Owner notifications' SMS parts waiting to be sent, claimed into out (engine_notify.c). */
 int osv_engine_notify_claim(struct osv_store *s, const struct osv_engine_cfg *cfg, int max, int64_t now,
 			    struct osv_outgoing *out, struct sg_error *err);
+/* The SMSC's answer to a notification part: sent (msgid kept for the receipt), or tried again after a growing
+ * backoff until notify_tries. */
 int osv_engine_notify_submitted(struct osv_store *s, const struct osv_engine_cfg *cfg, const struct osv_outgoing *o,
-				bool accepted, int64_t now, struct sg_error *err);
-/* A notification's text as SMS user data: GSM 7-bit default alphabet, one septet per octet, at most 160
- * septets (cut to end in "..."); characters without a GSM code become '?'. Returns the length. */
-size_t osv_notify_sms_ud(const char *text, uint8_t *ud, size_t size);
-/* Tell the device's owner about a command event. */
+				bool accepted, const char *msgid, int64_t now, struct sg_error *err);
+/* A delivery receipt for a notification part (message_state as in osv_engine_receipt). 1 when a part took it. */
+int osv_engine_notify_receipt(struct osv_store *s, const char *msgid, int message_state, struct sg_error *err);
+/* Tell the device's owner about a command event: kept for the API, and queued as SMS parts when the owner gave a
+ * notify number. */
 int osv_engine_notify(struct osv_store *s, const struct osv_command *cmd, const char *event, int64_t now,
 		      struct sg_error *err);

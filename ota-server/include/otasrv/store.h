@@ -23,7 +23,7 @@
 #include "simguard/sg_error.h"
 #include "otasrv/keybox.h"
 
-#define OSV_SCHEMA_VERSION 7
+#define OSV_SCHEMA_VERSION 8
 #define OSV_MAX_KVN 15
 #define OSV_NAME_MAX 64
 
@@ -291,33 +291,53 @@ int osv_campaign_insert(struct osv_store *s, const char *kind, const char *actor
 json_t *osv_campaign_json(struct osv_store *s, int64_t id, struct sg_error *err);
 
 /* ---- notifications to owners: kept for the API; by SMS too when the owner has a notify number ---- */
+/* An SMS part's state, and a notification's: the least advanced of its parts' (failed, undelivered, waiting,
+ * sent, delivered - in that order). */
 enum osv_sms_state {
-	OSV_SMS_NONE = 0, /* the owner gave no notify number */
-	OSV_SMS_WAITING,
-	OSV_SMS_SENT,	  /* the SMSC accepted it */
-	OSV_SMS_FAILED,	  /* refused too often: given up */
+	OSV_SMS_NONE = 0,    /* the owner gave no notify number */
+	OSV_SMS_WAITING,     /* to be sent, or sent and not answered yet */
+	OSV_SMS_SENT,	     /* the SMSC accepted it */
+	OSV_SMS_FAILED,	     /* refused too often: given up */
+	OSV_SMS_DELIVERED,   /* the SMSC's delivery receipt: on the phone */
+	OSV_SMS_UNDELIVERED, /* the SMSC's delivery receipt: could not be delivered (expired, rejected ...) */
 };
 const char *osv_sms_state_name(enum osv_sms_state st);
 
+/* Keep a notification for the owner: *id gets its id, sms_to the owner's notify number when there is one (the
+ * caller then queues the SMS with osv_notify_sms_add), else "". */
 int osv_notify(struct osv_store *s, int64_t owner_id, int64_t command_id, const char *text, int64_t now,
-	       struct sg_error *err);
+	       int64_t *id, char sms_to[21], struct sg_error *err);
 /* The owner's notifications with id > after_id: [{id, command, text, at, sms (when a number was known)}]. */
 json_t *osv_notifications(struct osv_store *s, int64_t owner_id, int64_t after_id, struct sg_error *err);
 
+/* A part made by the v7 migration from an SMS that was waiting at the upgrade: ud is the notification's UTF-8
+ * text, still to be encoded. */
+#define OSV_NOTIFY_SMS_TEXT 0xFF
+
+/* One SMS of a notification (a concatenated text has several, each sent, retried and receipted alone). */
 struct osv_notify_sms {
-	int64_t id;
+	int64_t id; /* the part's own */
+	int64_t notification_id;
+	int seq, total; /* part seq (1..) of total */
 	char msisdn[21];
-	char text[256];
+	uint8_t dcs; /* SMPP data_coding of ud, or OSV_NOTIFY_SMS_TEXT */
+	uint8_t ud[256];
+	size_t ud_len;
 	int tries; /* this one included */
 };
-/* Claim up to max notifications waiting for their SMS, oldest first; none of them is claimed again before
- * now + lease unless settled. Returns how many, or -1. */
+/* Queue one SMS part (state waiting, due now). */
+int osv_notify_sms_add(struct osv_store *s, const struct osv_notify_sms *sms, struct sg_error *err);
+/* Claim up to max SMS parts waiting to be sent, oldest first; none of them is claimed again before now + lease
+ * unless settled. Returns how many, or -1. */
 int osv_notify_sms_claim(struct osv_store *s, int64_t now, int lease, int max, struct osv_notify_sms *out,
 			 struct sg_error *err);
-/* Settle a claimed SMS: accepted -> sent; refused -> waiting again from retry_at, or failed once it was tried
- * max_tries times. */
-int osv_notify_sms_done(struct osv_store *s, int64_t id, bool accepted, int64_t retry_at, int max_tries,
-			struct sg_error *err);
+/* Settle a claimed part: accepted -> sent (msgid kept for its receipt); refused -> waiting again from retry_at,
+ * or failed once it was tried max_tries times. Its notification's state follows. */
+int osv_notify_sms_done(struct osv_store *s, int64_t id, bool accepted, const char *msgid, int64_t retry_at,
+			int max_tries, struct sg_error *err);
+/* A delivery receipt: the sent part with this message id (if exactly one has it - some SMSCs give every message
+ * the same id) becomes delivered or undelivered, and its notification follows. 1 when a part took it, else 0. */
+int osv_notify_sms_receipt(struct osv_store *s, const char *msgid, bool delivered, struct sg_error *err);
 
 /* ---- audit log: append-only, each entry MACed over the previous entry's MAC (HMAC-SHA256, audit key) ---- */
 
