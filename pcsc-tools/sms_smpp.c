@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <osmocom/gsm/gsm_utils.h>
 #include <smpp34.h>
 
 #include "pcsct/sms_smpp.h"
@@ -32,11 +33,25 @@ int pcsct_sm_to_deliver(const struct smpp_sm *sm, uint8_t *tpdu, size_t size, si
 	if (sms_dcs_is_8bit(sm->dcs) || (sm->dcs & 0x0C) == 0x08) {
 		if (sms_ud_set_octets(&d.ud, sm->ud, sm->ud_len, err) < 0)
 			return -1;
+	} else if (d.udhi) {
+		/* GSM 7-bit after a header (a concatenated text): the header's octets as they are, the characters
+		 * packed from the next septet boundary (fill bits), UDL counting the header's septets too */
+		size_t hl = sm->ud_len ? (size_t)sm->ud[0] + 1 : 1, fill, septets;
+
+		if (hl > sm->ud_len)
+			return sg_err(err, "a %zu-octet user data header in %zu octets of 7-bit text", hl, sm->ud_len);
+		fill = (7 - hl * 8 % 7) % 7;
+		septets = (hl * 8 + fill) / 7 + sm->ud_len - hl;
+		if (septets > 160)
+			return sg_err(err, "%zu septets of 7-bit text with a header do not fit one SMS", septets);
+		memcpy(d.ud.ud, sm->ud, hl);
+		gsm_septet_pack(d.ud.ud + hl, sm->ud + hl, sm->ud_len - hl, (uint8_t)fill);
+		d.ud.udl = (uint8_t)septets;
+		d.ud.ud_len = (septets * 7 + 7) / 8;
 	} else {
 		/* GSM 7-bit: SMPP carries one character per octet; the radio would pack them. */
-		if (sm->ud_len > 160 || d.udhi)
-			return sg_err(err, "%zu characters of 7-bit text%s do not fit one SMS", sm->ud_len,
-				      d.udhi ? " with a header" : "");
+		if (sm->ud_len > 160)
+			return sg_err(err, "%zu characters of 7-bit text do not fit one SMS", sm->ud_len);
 		d.ud.udl = (uint8_t)sm->ud_len;
 		if (cat_gsm7_pack(sm->ud, sm->ud_len, d.ud.ud, sizeof(d.ud.ud), err) < 0)
 			return -1;
