@@ -106,7 +106,7 @@ static size_t put_char(const struct sms_char *c, bool gsm, uint8_t *ud)
 /* Characters from *i while they fit cap units (cap - 3, then "...", when cut); returns the octets written. */
 static size_t put_chars(const struct sms_char *ch, size_t n, size_t *i, bool gsm, size_t cap, bool cut, uint8_t *ud)
 {
-	static const struct sms_char dot = {.gsm = {'.'}, .n_gsm = 1, .ucs2 = '.'};
+	static const struct sms_char dot = { .gsm = { '.' }, .n_gsm = 1, .ucs2 = '.' };
 	size_t used = 0, o = 0;
 
 	if (cut)
@@ -149,7 +149,7 @@ void osv_sms_text_encode(const char *text, uint8_t ref, int max_parts, struct os
 		struct osv_sms_part *part = &out->part[p];
 
 		if (header) {
-			const uint8_t udh[] = {5, 0x00, 3, ref, (uint8_t)out->n_parts, (uint8_t)(p + 1)};
+			const uint8_t udh[] = { 5, 0x00, 3, ref, (uint8_t)out->n_parts, (uint8_t)(p + 1) };
 
 			memcpy(part->ud, udh, sizeof(udh));
 			part->len = sizeof(udh);

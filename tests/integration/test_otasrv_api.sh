@@ -363,6 +363,17 @@ has() { local want=$1 out; shift; out=$("$@" 2>/dev/null); [[ "$out" == *"$want"
 # owner's session token
 as() { local who=$1; shift; OTACTL_CERT=$tmp/$who.pem OTACTL_KEY=$tmp/$who.key "$OTACTL" "$@"; }
 as_owner() { local token=$1; shift; OTACTL_TOKEN=$token "$OTACTL" "$@"; }
+# operator_cert WHO CN ROLE: a client certificate $tmp/WHO.pem (key $tmp/WHO.key) of the test CA (after make_pki);
+# CN may hold \xHH escapes (UTF-8 names).
+operator_cert() {
+	(cd "$tmp" && openssl req -utf8 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" \
+		-subj "/CN=$(printf "$2")/OU=$3" 2>/dev/null && openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key \
+		-CAcreateserial -out "$1.pem" -days 30 -extfile ext.cnf -extensions cli 2>/dev/null)
+}
+# WHO:CN of two operators whose names make an owner's notification longer than one SMS: gsmop's 63 bytes are 119
+# septets (the GSM extension table's characters take two), ucsop's name needs UCS-2 (ë, the en dash).
+LONG_NAME_OPERATORS=('gsmop:S\xc3\xb8ren{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{'
+	'ucsop:Zo\xc3\xab \xc3\x98rsted \xe2\x80\x93 nachtdienst, bureau 4')
 
 # otasrv_setup: a temp dir $tmp with the test PKI and the card peer script, three free ports (HP: HTTPS, VP: VTY,
 # SP: the peer's SMPP); at exit every pid in pids is killed (with OTASRV_KILL, e.g. -9) and $tmp removed.
@@ -694,14 +705,10 @@ run as super1 commands campaign ring --iccids-file "$tmp/stolen.txt" --watch --t
 
 has "lock by operator:super1" as_owner "$ALICE" devices notifications && ok "the owner is notified of every command on their device" ||
 	not_ok "the owner is notified of every command on their device"
-# two operators whose names make notifications longer than one SMS: one in the GSM alphabet with its extension
-# table (two septets each, 161+ septets), one needing UCS-2 (ë, en dash: 71+ characters)
-for u in 'gsmop:S\xc3\xb8ren{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{[~]}|^{' \
-	'ucsop:Zo\xc3\xab \xc3\x98rsted \xe2\x80\x93 nachtdienst, bureau 4'; do
+# two operators whose names make notifications longer than one SMS: GSM with the extension table, and UCS-2
+for u in "${LONG_NAME_OPERATORS[@]}"; do
 	IFS=: read -r n cn <<< "$u"
-	(cd "$tmp" && openssl req -utf8 -newkey rsa:2048 -nodes -keyout $n.key -out $n.csr -subj "/CN=$(printf "$cn")/OU=agent" \
-		2>/dev/null && openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $n.pem -days 30 \
-		-extfile ext.cnf -extensions cli 2>/dev/null)
+	operator_cert "$n" "$cn" agent
 	id=$(send_id as $n commands send "$(ICCID 1)" locate)
 	wait_state "$id" confirmed || not_ok "locate by $n confirmed"
 done
