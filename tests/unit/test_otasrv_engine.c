@@ -896,6 +896,43 @@ static void test_notify_receipt_ambiguous_id(void **state)
 	assert_string_equal(states, "sent,sent");
 }
 
+/* A notification text cut at its 255 bytes never ends inside a character: an event of euro signs (3 bytes each)
+ * leaves whole ones only, so the text is valid UTF-8 for the API and all GSM (two septets each) in its SMS. */
+static void test_notify_text_cut_utf8(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out[4];
+	struct osv_actor carol;
+	struct osv_command cmd;
+	struct osv_outcome o;
+	struct sg_error err;
+	char event[302] = "x"; /* with it the 255th byte falls inside a euro sign */
+	const char *text;
+	json_t *list;
+	size_t len;
+
+	make_owner_notify(f, "carol", ICCID_C, "4917600001", &carol);
+	assert_int_equal(request(f, &f->agent, ICCID_C, "{\"command\":\"ring\"}", &o), 202);
+	assert_int_equal(osv_cmd_get(f->s, o.command_id, &cmd, &err), 1);
+	for (int i = 0; i < 100; i++)
+		strcat(event, "\xe2\x82\xac");
+	assert_int_equal(osv_store_begin(f->s, &err), 0);
+	assert_int_equal(osv_engine_notify(f->s, &cmd, event, NOW, &err), 0);
+	assert_int_equal(osv_store_commit(f->s, &err), 0);
+	list = osv_notifications(f->s, carol.owner_id, 0, &err);
+	assert_int_equal(json_array_size(list), 2);
+	text = json_string_value(json_object_get(json_array_get(list, 1), "text"));
+	assert_non_null(text);
+	len = strlen(text);
+	assert_true(len > 250 && len <= 255);
+	assert_memory_equal(text + len - 3, "\xe2\x82\xac", 3);
+	json_decref(list);
+	assert_int_equal(osv_engine_notify_claim(f->s, &f->cfg, 4, NOW, out, &err), 3); /* requested: 1, this: 2 */
+	assert_int_equal(out[1].dcs, 0x00);
+	assert_int_equal(out[2].ud[out[2].ud_len - 2], 0x1B);
+	assert_int_equal(out[2].ud[out[2].ud_len - 1], 0x65);
+}
+
 /* A notify number is digits, or nothing. */
 static void test_notify_number_checked(void **state)
 {
@@ -939,6 +976,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_sms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_sms_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_receipt_ambiguous_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notify_text_cut_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_number_checked, setup, teardown),
 	};
 
