@@ -1,17 +1,23 @@
 /* The audit log: append-only (triggers refuse UPDATE and DELETE), each entry carries
  * HMAC-SHA256(audit key, previous MAC || entry), and a head record holds the last sequence number and MAC under
- * a MAC of its own, so a changed, removed, reordered or cut-off entry is found by osv_audit_verify(). */
+ * a MAC of its own, so a changed, removed, reordered or cut-off entry is found by osv_audit_verify(). Whoever
+ * holds the database and the master key can still rewrite the whole chain consistently: anchors (an entry's seq
+ * and MAC kept off-box) catch that, osv_audit_verify_anchored(). */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "simguard/hex.h"
 #include "store_internal.h"
 
-#define MAC_LEN 32
+#define MAC_LEN OSV_AUDIT_HASH_LEN
 
 struct mac_input {
 	uint8_t buf[4096];
@@ -143,10 +149,15 @@ static void entry_from_row(struct osv_db_stmt *st, struct osv_audit_entry *e)
 static struct osv_query q_audit_all = { .sql = "SELECT " AUDIT_COLS " FROM audit ORDER BY seq" };
 static struct osv_query q_head_get = { .sql = "SELECT seq, mac, head_mac FROM audit_head WHERE id = 1" };
 
-static int problem(struct osv_audit_problem *p, int64_t seq, const char *fmt, int64_t a)
+__attribute__((format(printf, 3, 4))) static int problem(struct osv_audit_problem *p, int64_t seq, const char *fmt,
+							   ...)
 {
+	va_list ap;
+
 	p->seq = seq;
-	snprintf(p->what, sizeof(p->what), fmt, a);
+	va_start(ap, fmt);
+	vsnprintf(p->what, sizeof(p->what), fmt, ap);
+	va_end(ap);
 	return 1;
 }
 
@@ -177,7 +188,42 @@ static int check_head(struct osv_store *s, int64_t last, const uint8_t *mac, str
 	return rc;
 }
 
-int osv_audit_verify(struct osv_store *s, struct osv_audit_problem *p, int64_t *count, struct sg_error *err)
+/* The entry at an anchor's seq, which verified, must carry the anchored MAC: otherwise the chain up to there was
+ * rewritten with the key since the anchor was taken. */
+static int check_anchors_at(const struct osv_audit_anchor *anchors, size_t n, int64_t seq, const uint8_t *mac,
+			    struct osv_audit_problem *p)
+{
+	char text[OSV_AUDIT_ANCHOR_STRLEN];
+
+	for (size_t i = 0; i < n; i++) {
+		if (anchors[i].seq != seq || !CRYPTO_memcmp(anchors[i].hash, mac, MAC_LEN))
+			continue;
+		osv_audit_anchor_format(&anchors[i], text);
+		return problem(p, seq, "anchor %s: entry %" PRId64 " has another hash (the chain was rewritten)", text,
+			       seq);
+	}
+	return 0;
+}
+
+/* An anchor beyond the last entry: the chain was cut off (and its head record rewritten) after it was taken. */
+static int check_anchors_beyond(const struct osv_audit_anchor *anchors, size_t n, int64_t last,
+				struct osv_audit_problem *p)
+{
+	char text[OSV_AUDIT_ANCHOR_STRLEN];
+
+	for (size_t i = 0; i < n; i++) {
+		if (anchors[i].seq <= last)
+			continue;
+		osv_audit_anchor_format(&anchors[i], text);
+		return problem(p, anchors[i].seq,
+			       "anchor %s: entry %" PRId64 " is missing (the chain ends at entry %" PRId64 ")", text,
+			       anchors[i].seq, last);
+	}
+	return 0;
+}
+
+int osv_audit_verify_anchored(struct osv_store *s, const struct osv_audit_anchor *anchors, size_t n_anchors,
+			      struct osv_audit_problem *p, int64_t *count, struct sg_error *err)
 {
 	struct osv_db_stmt *st = osv_q(s, &q_audit_all, err);
 	uint8_t prev[MAC_LEN] = { 0 }, mac[MAC_LEN];
@@ -208,6 +254,10 @@ int osv_audit_verify(struct osv_store *s, struct osv_audit_problem *p, int64_t *
 				       "entry %" PRId64 " does not verify (changed, or moved from another position)",
 				       seq);
 		}
+		if (check_anchors_at(anchors, n_anchors, seq, mac, p)) {
+			osv_db_reset(st);
+			return 1;
+		}
 		memcpy(prev, mac, MAC_LEN);
 		prev_len = MAC_LEN;
 		expect++;
@@ -215,7 +265,66 @@ int osv_audit_verify(struct osv_store *s, struct osv_audit_problem *p, int64_t *
 	}
 	if (rc < 0)
 		return -1;
-	return check_head(s, expect - 1, prev, p, err);
+	rc = check_head(s, expect - 1, prev, p, err);
+	if (rc)
+		return rc;
+	return check_anchors_beyond(anchors, n_anchors, expect - 1, p);
+}
+
+int osv_audit_verify(struct osv_store *s, struct osv_audit_problem *p, int64_t *count, struct sg_error *err)
+{
+	return osv_audit_verify_anchored(s, NULL, 0, p, count, err);
+}
+
+static struct osv_query q_audit_last = { .sql = "SELECT seq, at, mac FROM audit ORDER BY seq DESC LIMIT 1" };
+
+int osv_audit_head(struct osv_store *s, struct osv_audit_anchor *head, int64_t *at, struct sg_error *err)
+{
+	struct osv_db_stmt *st = osv_q(s, &q_audit_last, err);
+	const void *mac;
+	size_t n;
+	int rc;
+
+	memset(head, 0, sizeof(*head));
+	*at = 0;
+	if (!st || (rc = osv_q_row(st, err)) < 0)
+		return -1;
+	if (rc == 0)
+		return 0;
+	head->seq = osv_db_col_int(st, 0);
+	*at = osv_db_col_int(st, 1);
+	mac = osv_db_col_blob(st, 2, &n);
+	memcpy(head->hash, mac ? mac : "", n == MAC_LEN ? MAC_LEN : 0);
+	osv_db_reset(st);
+	return 1;
+}
+
+int osv_audit_anchor_parse(const char *text, struct osv_audit_anchor *a, struct sg_error *err)
+{
+	const char *colon = strchr(text, ':');
+	char *end;
+	long long seq;
+
+	memset(a, 0, sizeof(*a));
+	if (!colon || colon == text || strspn(text, "0123456789") != (size_t)(colon - text))
+		return sg_err(err, "anchor '%.80s': not SEQ:HASH (a sequence number, ':', %d hex digits)", text,
+			      2 * MAC_LEN);
+	errno = 0;
+	seq = strtoll(text, &end, 10);
+	if (errno || seq < 1 || end != colon)
+		return sg_err(err, "anchor '%.80s': the sequence number must be 1 or more", text);
+	if (strlen(colon + 1) != 2 * MAC_LEN || sg_hex_decode(colon + 1, a->hash, MAC_LEN, "hash", err) != MAC_LEN)
+		return sg_err(err, "anchor '%.80s': the hash must be %d hex digits", text, 2 * MAC_LEN);
+	a->seq = seq;
+	return 0;
+}
+
+void osv_audit_anchor_format(const struct osv_audit_anchor *a, char out[OSV_AUDIT_ANCHOR_STRLEN])
+{
+	char hex[2 * MAC_LEN + 1];
+
+	snprintf(out, OSV_AUDIT_ANCHOR_STRLEN, "%" PRId64 ":%s", a->seq,
+		 sg_hex_encode(a->hash, MAC_LEN, hex, sizeof(hex)));
 }
 
 static struct osv_query q_audit_list = { .sql = "SELECT " AUDIT_COLS " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2" };

@@ -378,7 +378,8 @@ static void test_attempt_counter_unique(void **state)
 	assert_int_equal(found.cntr, 42);
 }
 
-static void append(struct fixture *f, int i)
+/* Entry i of the fixture, with the detail "entry i" unless one is given. */
+static void append_detail(struct fixture *f, int i, const char *given)
 {
 	char detail[32];
 	struct osv_audit_entry e = { .at = 1000 + i, .actor = "operator:alice", .client = "127.0.0.1",
@@ -386,8 +387,15 @@ static void append(struct fixture *f, int i)
 				     .decision = "allowed", .status = 202, .detail = detail };
 	struct sg_error err;
 
-	snprintf(detail, sizeof(detail), "entry %d", i);
+	snprintf(detail, sizeof(detail), "%s", given ? given : "");
+	if (!given)
+		snprintf(detail, sizeof(detail), "entry %d", i);
 	assert_int_equal(osv_audit_append(f->s, &e, &err), 0);
+}
+
+static void append(struct fixture *f, int i)
+{
+	append_detail(f, i, NULL);
 }
 
 /* Edit the database as an attacker with file access would: triggers dropped first. */
@@ -416,6 +424,9 @@ static int64_t verify(struct fixture *f, char *what, size_t size)
 	snprintf(what, size, "%s", p.what);
 	return rc ? p.seq : 0;
 }
+
+#define HASH63 "00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeef"
+#define HASH64 HASH63 "f"
 
 static void audit_fixture(struct fixture *f)
 {
@@ -456,7 +467,7 @@ static void test_audit_append_only(void **state)
 static void test_audit_changed(void **state)
 {
 	struct fixture *f = *state;
-	char what[160];
+	char what[192];
 
 	audit_fixture(f);
 	tamper(f, "UPDATE audit SET decision = 'denied' WHERE seq = 3");
@@ -467,7 +478,7 @@ static void test_audit_changed(void **state)
 static void test_audit_removed(void **state)
 {
 	struct fixture *f = *state;
-	char what[160];
+	char what[192];
 
 	audit_fixture(f);
 	tamper(f, "DELETE FROM audit WHERE seq = 2");
@@ -478,7 +489,7 @@ static void test_audit_removed(void **state)
 static void test_audit_reordered(void **state)
 {
 	struct fixture *f = *state;
-	char what[160];
+	char what[192];
 
 	audit_fixture(f);
 	/* Swap the contents of entries 2 and 4, MACs included: each still carries a valid MAC, but not for its
@@ -491,7 +502,7 @@ static void test_audit_reordered(void **state)
 static void test_audit_truncated(void **state)
 {
 	struct fixture *f = *state;
-	char what[160];
+	char what[192];
 
 	audit_fixture(f);
 	tamper(f, "DELETE FROM audit WHERE seq = 5");
@@ -502,13 +513,132 @@ static void test_audit_truncated(void **state)
 static void test_audit_forged_recomputed(void **state)
 {
 	struct fixture *f = *state;
-	char what[160];
+	char what[192];
 
 	audit_fixture(f);
 	/* Without the audit key, replacing an entry's MAC by any value does not help the forger. */
 	tamper(f, "UPDATE audit SET detail = 'nothing happened', mac = zeroblob(32) WHERE seq = 5;"
 		  "UPDATE audit_head SET mac = zeroblob(32)");
 	assert_int_equal(verify(f, what, sizeof(what)), 5);
+}
+
+/* The latest entry as an anchor. */
+static struct osv_audit_anchor head_anchor(struct fixture *f)
+{
+	struct osv_audit_anchor a;
+	struct sg_error err;
+	int64_t at;
+
+	assert_int_equal(osv_audit_head(f->s, &a, &at, &err), 1);
+	assert_int_equal(at, 1000 + a.seq);
+	return a;
+}
+
+static int verify_anchored(struct fixture *f, const struct osv_audit_anchor *a, size_t n, struct osv_audit_problem *p)
+{
+	struct sg_error err;
+	int64_t count;
+	int rc = osv_audit_verify_anchored(f->s, a, n, p, &count, &err);
+
+	assert_true(rc >= 0);
+	return rc;
+}
+
+/* The attacker with the database and the master key: empties the log (triggers dropped) and writes it again
+ * through the store's own append, entries 1..n, entry changed (if not 0) with another detail - a chain that
+ * verifies. */
+static void rewrite_chain(struct fixture *f, int n, int changed)
+{
+	tamper(f, "DELETE FROM audit; UPDATE audit_head SET seq = 0, mac = x'', head_mac = x''");
+	for (int i = 1; i <= n; i++)
+		append_detail(f, i, i == changed ? "nothing happened" : NULL);
+}
+
+static void test_audit_head_and_anchor_parse(void **state)
+{
+	struct fixture *f = *state;
+	char text[OSV_AUDIT_ANCHOR_STRLEN];
+	struct osv_audit_anchor a, b;
+	struct sg_error err;
+	int64_t at;
+	static const char *const bad[] = {
+		"",
+		"5",
+		":",
+		"5:",
+		"0:" HASH64,
+		"-1:" HASH64,
+		"x5:" HASH64,
+		"5:" HASH64 "00",
+		"5:" HASH63 "g",
+		"5:" HASH63,
+		"99999999999999999999:" HASH64,
+	};
+
+	assert_int_equal(osv_audit_head(f->s, &a, &at, &err), 0);
+	audit_fixture(f);
+	a = head_anchor(f);
+	assert_int_equal(a.seq, 5);
+	osv_audit_anchor_format(&a, text);
+	assert_int_equal(osv_audit_anchor_parse(text, &b, &err), 0);
+	assert_int_equal(b.seq, 5);
+	assert_memory_equal(b.hash, a.hash, OSV_AUDIT_HASH_LEN);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(osv_audit_anchor_parse(bad[i], &b, &err), -1);
+		assert_non_null(strstr(err.msg, "anchor '"));
+	}
+}
+
+/* Anchors taken, more entries written: they hold. The chain rewritten with the key from entry 2 on verifies on
+ * its own, but not against an anchor at or after the change; one before it still holds. */
+static void test_audit_anchor_rewritten(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_audit_anchor a[2];
+	struct osv_audit_problem p;
+	char text[OSV_AUDIT_ANCHOR_STRLEN];
+
+	audit_fixture(f);
+	a[0] = head_anchor(f);
+	append(f, 6);
+	append(f, 7);
+	a[1] = head_anchor(f);
+	assert_int_equal(verify_anchored(f, a, 2, &p), 0);
+	rewrite_chain(f, 7, 2);
+	assert_int_equal(verify_anchored(f, NULL, 0, &p), 0);
+	assert_int_equal(verify_anchored(f, a, 2, &p), 1);
+	assert_int_equal(p.seq, 5);
+	osv_audit_anchor_format(&a[0], text);
+	assert_non_null(strstr(p.what, text));
+	assert_non_null(strstr(p.what, "rewritten"));
+	assert_int_equal(verify_anchored(f, &a[1], 1, &p), 1);
+	assert_int_equal(p.seq, 7);
+	rewrite_chain(f, 7, 6);
+	assert_int_equal(verify_anchored(f, a, 1, &p), 0);
+}
+
+/* The tail cut off after an anchor, the head record rewritten to match: plain verify passes, the anchor is
+ * missing; an anchor inside what is left still holds. */
+static void test_audit_anchor_truncated(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_audit_anchor a[2];
+	struct osv_audit_problem p;
+
+	append(f, 1);
+	append(f, 2);
+	append(f, 3);
+	a[0] = head_anchor(f);
+	append(f, 4);
+	append(f, 5);
+	a[1] = head_anchor(f);
+	rewrite_chain(f, 3, 0);
+	assert_int_equal(verify_anchored(f, NULL, 0, &p), 0);
+	assert_int_equal(verify_anchored(f, a, 1, &p), 0);
+	assert_int_equal(verify_anchored(f, a, 2, &p), 1);
+	assert_int_equal(p.seq, 5);
+	assert_non_null(strstr(p.what, "anchor 5:"));
+	assert_non_null(strstr(p.what, "missing"));
 }
 
 /* A notification for owner_id whose SMS is one part holding text as its user data. */
@@ -720,6 +850,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_reordered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_forged_recomputed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_head_and_anchor_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_anchor_rewritten, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_anchor_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hot_query_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_sms_leases, setup, teardown),

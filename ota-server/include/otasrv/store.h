@@ -356,12 +356,30 @@ int osv_audit_append(struct osv_store *s, const struct osv_audit_entry *e, struc
 
 struct osv_audit_problem {
 	int64_t seq; /* the first entry that does not verify (0: none) */
-	char what[160];
+	char what[192];
+};
+
+#define OSV_AUDIT_HASH_LEN 32
+#define OSV_AUDIT_ANCHOR_STRLEN (21 + 1 + 2 * OSV_AUDIT_HASH_LEN + 1)
+
+/* An entry's seq and MAC, exported to somewhere the database holder cannot rewrite ("SEQ:HEX" as text). */
+struct osv_audit_anchor {
+	int64_t seq;
+	uint8_t hash[OSV_AUDIT_HASH_LEN];
 };
 
 /* Walk the chain: a changed entry fails its MAC, a removed one leaves a gap in seq, a reordered one breaks the
  * link to its predecessor, a truncated tail disagrees with the head record. Returns 0 intact, 1 problem (p
  * filled), -1 error. *count gets the number of entries. */
 int osv_audit_verify(struct osv_store *s, struct osv_audit_problem *p, int64_t *count, struct sg_error *err);
+/* The same, and the chain must still hold each anchor exactly: an entry at an anchor's seq with another MAC (the
+ * chain was rewritten with the key) or no entry there (cut off) is a problem whose text names the anchor. */
+int osv_audit_verify_anchored(struct osv_store *s, const struct osv_audit_anchor *anchors, size_t n_anchors,
+			      struct osv_audit_problem *p, int64_t *count, struct sg_error *err);
+/* The latest entry as an anchor, and its time: 1, 0 when the log is empty, -1 error. */
+int osv_audit_head(struct osv_store *s, struct osv_audit_anchor *head, int64_t *at, struct sg_error *err);
+/* "SEQ:HASH" (seq >= 1, 64 hex digits): 0, or -1 with err naming the anchor and what is wrong. */
+int osv_audit_anchor_parse(const char *text, struct osv_audit_anchor *a, struct sg_error *err);
+void osv_audit_anchor_format(const struct osv_audit_anchor *a, char out[OSV_AUDIT_ANCHOR_STRLEN]);
 /* Entries with seq > after, at most limit, as JSON. */
 json_t *osv_audit_list(struct osv_store *s, int64_t after, int limit, struct sg_error *err);
