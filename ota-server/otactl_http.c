@@ -192,6 +192,21 @@ static int exchange(SSL *ssl, const struct otactl_args *a, const struct target *
 	return rc;
 }
 
+/* Why the handshake failed, naming what the server's certificate was checked against. */
+static void server_refused(const struct otactl_args *a, const struct target *t, long v)
+{
+	const char *ca = setting(a, "ca", "OTACTL_CA", NULL);
+
+	if (v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH)
+		otactl_fail("server certificate: %s: it is not issued for '%s'", X509_verify_cert_error_string(v),
+			    t->host);
+	else if (v != X509_V_OK)
+		otactl_fail("server certificate: %s (trusted CAs: %s)", X509_verify_cert_error_string(v),
+			    ca ? ca : "the system store");
+	else
+		tls_fail("TLS handshake");
+}
+
 int otactl_http(const struct otactl_args *a, const char *method, const char *path, const char *ctype,
 		const char *body, size_t len, json_t **reply, char **raw)
 {
@@ -216,12 +231,7 @@ int otactl_http(const struct otactl_args *a, const char *method, const char *pat
 	SSL_set_tlsext_host_name(ssl, t.host);
 	SSL_set1_host(ssl, t.host);
 	if (SSL_connect(ssl) != 1) {
-		long v = SSL_get_verify_result(ssl);
-
-		if (v != X509_V_OK)
-			otactl_fail("server certificate: %s", X509_verify_cert_error_string(v));
-		else
-			tls_fail("TLS handshake");
+		server_refused(a, &t, SSL_get_verify_result(ssl));
 		goto out;
 	}
 	rc = exchange(ssl, a, &t, method, path, ctype, body, len, reply, raw);

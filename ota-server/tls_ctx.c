@@ -18,6 +18,17 @@ static const char tls12_suites[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES1
 				   "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
 				   "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
 
+/* Signature algorithms (X.1127 V.2.3: SHA-256 or stronger), for the server's own handshake signature and those it
+ * accepts from an operator's client certificate (the CertificateRequest list). OpenSSL's default list would still
+ * offer SHA-224 and DSA to clients. */
+static const char strong_sigalgs[] = "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:ed25519:ed448:"
+				     "rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:"
+				     "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:"
+				     "RSA+SHA256:RSA+SHA384:RSA+SHA512";
+
+/* The weakest strength allowed: security level 2 (X.1127 V.3.3: RSA/DSA keys of 2048 bits or more). */
+#define MIN_SECURITY_BITS 112
+
 static int ssl_fail(struct sg_error *err, const char *what, const char *file)
 {
 	unsigned long e = ERR_get_error();
@@ -65,6 +76,32 @@ static int load_crl(X509_STORE *store, const char *file, struct sg_error *err)
 		return sg_err(err, "crl %s: no CRL in it (PEM or DER)", file);
 	X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
 	return 0;
+}
+
+/* The server certificate's key and signature against X.1127 V.2.3 / V.3.3, before OpenSSL refuses them with a
+ * terse "ee key too small" / "ca md too weak": the message names the key size or the digest. */
+static int check_strength(const char *file, struct sg_error *err)
+{
+	BIO *bio = BIO_new_file(file, "r");
+	X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *key = cert ? X509_get0_pubkey(cert) : NULL;
+	int rc = 0, mdnid = NID_undef, sigbits = -1;
+
+	BIO_free(bio);
+	if (!key) {
+		X509_free(cert);
+		return ssl_fail(err, "certificate", file);
+	}
+	if (EVP_PKEY_get_security_bits(key) < MIN_SECURITY_BITS)
+		rc = sg_err(err, "certificate %s: %s key of %d bits, too weak (RSA/DSA need 2048 bits or more, EC 224)",
+			    file, EVP_PKEY_get0_type_name(key), EVP_PKEY_get_bits(key));
+	else if (X509_get_signature_info(cert, &mdnid, NULL, &sigbits, NULL) == 1 && sigbits >= 0 &&
+		 sigbits < MIN_SECURITY_BITS)
+		rc = sg_err(err, "certificate %s: signed with %s, too weak (SHA-256 or stronger needed)", file,
+			    mdnid == NID_undef ? "an unknown digest" : OBJ_nid2sn(mdnid));
+	X509_free(cert);
+	ERR_clear_error();
+	return rc;
 }
 
 static int client_auth(SSL_CTX *ctx, const struct osv_server_cfg *cfg, struct sg_error *err)
@@ -150,6 +187,13 @@ SSL_CTX *osv_tls_server_ctx(const struct osv_server_cfg *cfg, struct sg_error *e
 		ssl_fail(err, "tls", "cipher list");
 		goto fail;
 	}
+	if (SSL_CTX_set1_sigalgs_list(ctx, strong_sigalgs) != 1 ||
+	    SSL_CTX_set1_client_sigalgs_list(ctx, strong_sigalgs) != 1) {
+		ssl_fail(err, "tls", "signature algorithms");
+		goto fail;
+	}
+	if (check_strength(cfg->cert_file, err) < 0)
+		goto fail;
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1) {
 		ssl_fail(err, "certificate", cfg->cert_file);
 		goto fail;
