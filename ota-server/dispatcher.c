@@ -113,6 +113,19 @@ static void look_at_crl(struct osv_server *srv, int64_t ms)
 		LOGP(DHTTP, LOGL_NOTICE, "crl %s: new CRL in force for new connections\n", srv->cfg.crl_file);
 }
 
+/* Summaries of security events counted beyond a card's audit limit, once their window is over (all: at
+ * shutdown, so that a SIGTERM loses no count). */
+static void flush_security(struct osv_server *srv, int64_t ms, bool all)
+{
+	struct sg_error err;
+	int n = osv_secflood_flush(srv->cfg.engine.secflood, srv->store, ms / 1000, all, &err);
+
+	if (n < 0)
+		LOGP(DOTA, LOGL_ERROR, "security summaries: %s\n", err.msg);
+	else if (n > 0)
+		LOGP(DOTA, LOGL_NOTICE, "security summaries: %d written to the audit log\n", n);
+}
+
 static void tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct osv_server *srv = arg;
@@ -121,6 +134,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 
 	osmo_select_main_ctx(1);
 	look_at_crl(srv, ms);
+	flush_security(srv, ms, false);
 	osv_smpp_tick(srv->smpp, ms);
 	rate = budget(srv, ms);
 	if (!osv_smpp_ready(srv->smpp) || (!srv->dispatch_soon && ms - srv->last_claim_ms < 1000))
@@ -145,7 +159,8 @@ int osv_dispatcher_start(struct osv_server *srv)
 	srv->smpp = osv_smpp_link_new(srv);
 	srv->tick = event_new(srv->base, -1, EV_PERSIST, tick, srv);
 	srv->out = calloc(MAX_BATCH, sizeof(*srv->out));
-	if (!srv->smpp || !srv->tick || !srv->out)
+	srv->cfg.engine.secflood = osv_secflood_new();
+	if (!srv->smpp || !srv->tick || !srv->out || !srv->cfg.engine.secflood)
 		return -1;
 	return event_add(srv->tick, &tv);
 }
@@ -157,6 +172,10 @@ void osv_dispatcher_stop(struct osv_server *srv)
 	srv->tick = NULL;
 	osv_smpp_link_free(srv->smpp);
 	srv->smpp = NULL;
+	if (srv->store)
+		flush_security(srv, now_ms(), true);
+	osv_secflood_free(srv->cfg.engine.secflood);
+	srv->cfg.engine.secflood = NULL;
 	free(srv->out);
 	srv->out = NULL;
 }

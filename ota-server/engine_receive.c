@@ -2,7 +2,9 @@
  * verified with sp_response_verify (unsecured error PoRs included), their status codes and the applet's result
  * turned into command states, results and device state; handset-change reports verified as the command packets
  * they are, with the card's own counter. What fails verification, and what a card reports as a security
- * failure, is also a "security" entry in the audit log. */
+ * failure, is also a "security" entry in the audit log - up to the per-card limit, beyond which the events are
+ * counted into one summary entry (security_flood.h), so that a forger sending from a card's number cannot flood
+ * the log. Called from the SMPP link's read burst, inside its transaction (each MO a nested one). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,17 +30,32 @@ struct por_ctx {
 	size_t what_size;
 };
 
+/* A security event beyond the card's limit: counted for the summary, and the log line says so. */
+static int security_suppressed(struct por_ctx *x)
+{
+	size_t used = strlen(x->what);
+
+	snprintf(x->what + used, x->what_size - used,
+		 " (security audit limit of %d per %d s reached for this card: counted for a summary entry)",
+		 x->cfg->security_audit_count, x->cfg->security_audit_period);
+	return 0;
+}
+
 /* A security event into the audit log, in the MO's transaction: an MO from one of our cards' numbers that does
  * not verify (forged or altered PoR, replayed report), or a card reporting that it refused a packet. detail is
  * the log line, which names fields and verdicts, never key or packet bytes. status: the PoR status code for a
- * card's refusal, 0 otherwise. */
+ * card's refusal, 0 otherwise. Beyond the card's limit, counted instead (the summary may be written here). */
 static int security_event(struct por_ctx *x, const char *action, int64_t cmd_id, int status, struct sg_error *err)
 {
 	char actor[40], target[48];
 	struct osv_audit_entry e = { .at = x->now, .actor = actor, .client = "smpp", .action = action,
 				     .target = target, .decision = "security", .status = status,
 				     .detail = x->what };
+	int rc = osv_secflood_admit(x->cfg->secflood, x->s, x->cfg->security_audit_count,
+				    x->cfg->security_audit_period, x->card.msisdn, x->card.iccid, x->what, x->now, err);
 
+	if (rc <= 0)
+		return rc < 0 ? -1 : security_suppressed(x);
 	snprintf(actor, sizeof(actor), "msisdn:%s", x->card.msisdn);
 	if (cmd_id)
 		snprintf(target, sizeof(target), "%s command %" PRId64, x->card.iccid, cmd_id);
@@ -377,6 +394,7 @@ int osv_engine_mo(struct osv_store *s, const struct osv_engine_cfg *cfg, const c
 	x->what = what;
 	x->what_size = what_size;
 	snprintf(what, what_size, "MO from %s ignored", from);
+	osv_secflood_mark(cfg->secflood);
 	if (osv_store_begin(s, err) < 0) {
 		free(x);
 		return -1;
@@ -398,6 +416,7 @@ int osv_engine_mo(struct osv_store *s, const struct osv_engine_cfg *cfg, const c
 	free(x);
 	if (rc < 0 || osv_store_commit(s, err) < 0) {
 		osv_store_rollback(s);
+		osv_secflood_undo(cfg->secflood);
 		return -1;
 	}
 	return rc;

@@ -16,6 +16,8 @@ void osv_engine_cfg_defaults(struct osv_engine_cfg *cfg)
 	cfg->submit_backoff = 5;
 	cfg->lease = 30;
 	cfg->notify_tries = 5;
+	cfg->security_audit_count = 10;
+	cfg->security_audit_period = 60;
 }
 
 void osv_engine_cmd_hdr(const struct osv_card *c, const struct osv_keyset *ks, const uint8_t tar[3], uint64_t cntr,

@@ -195,6 +195,15 @@ DEFUN(cfg_ota_notify_tries, cfg_ota_notify_tries_cmd, "notify-sms-tries <1-100>"
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_ota_sec_limit, cfg_ota_sec_limit_cmd, "security-audit-limit <0-100000> <1-86400>",
+      "Security audit entries per card, beyond them one summary entry per window\n"
+      "Entries (0: no limit, every event its own entry)\n" "Window in seconds\n")
+{
+	C->engine.security_audit_count = atoi(argv[0]);
+	C->engine.security_audit_period = atoi(argv[1]);
+	return CMD_SUCCESS;
+}
+
 DEFUN(cfg_ota_tar, cfg_ota_tar_cmd, "default-tar HEX", "TAR for imported cards without one\n" "3 bytes in hex\n")
 {
 	if (sg_hex_decode(argv[0], C->default_tar, 3, "tar", NULL) != 3) {
@@ -289,6 +298,8 @@ static int write_ota(struct vty *vty)
 	vty_out(vty, "ota%s deadline %d%s retry-interval %d%s submit-backoff %d%s", VTY_NEWLINE, C->deadline,
 		VTY_NEWLINE, C->engine.retry_interval, VTY_NEWLINE, C->engine.submit_backoff, VTY_NEWLINE);
 	vty_out(vty, " notify-sms-tries %d%s", C->engine.notify_tries, VTY_NEWLINE);
+	vty_out(vty, " security-audit-limit %d %d%s", C->engine.security_audit_count, C->engine.security_audit_period,
+		VTY_NEWLINE);
 	vty_out(vty, " default-tar %s%s default-spi %s%s", sg_hex_encode(C->default_tar, 3, tar, sizeof(tar)),
 		VTY_NEWLINE, sg_hex_encode(C->default_spi, 2, spi, sizeof(spi)), VTY_NEWLINE);
 	return CMD_SUCCESS;
@@ -348,7 +359,7 @@ void osv_vty_init(struct osv_server_cfg *cfg)
 	INSTALL(smpp_node, write_smpp, cfg_smpp_cmd, &cfg_smpp_remote_cmd, &cfg_smpp_sysid_cmd, &cfg_smpp_pw_cmd,
 		&cfg_smpp_src_cmd, &cfg_smpp_window_cmd, &cfg_smpp_tp_cmd);
 	INSTALL(ota_node, write_ota, cfg_ota_cmd, &cfg_ota_deadline_cmd, &cfg_ota_retry_cmd, &cfg_ota_backoff_cmd,
-		&cfg_ota_notify_tries_cmd, &cfg_ota_tar_cmd, &cfg_ota_spi_cmd);
+		&cfg_ota_notify_tries_cmd, &cfg_ota_sec_limit_cmd, &cfg_ota_tar_cmd, &cfg_ota_spi_cmd);
 	INSTALL(owners_node, write_owners, cfg_owners_cmd, &cfg_owners_argon2_cmd, &cfg_owners_lockout_cmd,
 		&cfg_owners_ttl_cmd);
 	INSTALL(limits_node, write_limits, cfg_limits_cmd, &cfg_limits_login_cmd, &cfg_limits_cmds_cmd);

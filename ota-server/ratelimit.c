@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "otasrv/server.h"
+#include "otasrv/strhash.h"
 
 #define RL_SLOTS 4096
 
@@ -29,18 +30,9 @@ void osv_ratelimit_free(struct osv_ratelimit *rl)
 	free(rl);
 }
 
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h;
-}
-
 static struct bucket *find(struct osv_ratelimit *rl, const char *key, const struct osv_rate *r, int64_t now)
 {
-	uint32_t h = hash(key);
+	uint32_t h = osv_strhash(key);
 	struct bucket *oldest = NULL;
 
 	for (int i = 0; i < 16; i++) {

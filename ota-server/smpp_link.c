@@ -145,6 +145,7 @@ static uint32_t on_deliver(struct osv_smpp_link *l, const uint8_t *pdu, size_t l
 	char why[160], what[256];
 	struct sg_error err;
 	uint32_t st = smpp_pdu_check(pdu, len, why, sizeof(why));
+	bool quiet;
 	int rc = 0;
 
 	if (st == ESME_ROK)
@@ -158,7 +159,9 @@ static uint32_t on_deliver(struct osv_smpp_link *l, const uint8_t *pdu, size_t l
 		l->mo++;
 		rc = osv_engine_mo(l->srv->store, &l->srv->cfg.engine, sm.src, sm.ud, sm.ud_len, sm.ussd_op >= 0,
 				   osv_now(), what, sizeof(what), &err);
-		LOGP(DOTA, rc > 0 ? LOGL_INFO : LOGL_NOTICE, "%s\n", what);
+		/* Past the first event counted beyond a card's security audit limit, one debug line each. */
+		quiet = osv_secflood_quiet(l->srv->cfg.engine.secflood);
+		LOGP(DOTA, rc > 0 ? LOGL_INFO : quiet ? LOGL_DEBUG : LOGL_NOTICE, "%s\n", what);
 	}
 	if (rc < 0) {
 		LOGP(DOSMPP, LOGL_ERROR, "store: %s\n", err.msg);

@@ -3,7 +3,11 @@
  * security reason (also with no command of ours waiting: a replay) and a replayed or tampered handset-change
  * report each leave a "security" entry naming the card and the command, with no key bytes in it, and the chain
  * still verifies; an authentic PoR, a late one, or a card's refusal for no security reason, leaves none. PoRs
- * are built with the library's own builder (the card's side), the wrong-key one with keys the server does not hold. */
+ * are built with the library's own builder (the card's side), the wrong-key one with keys the server does not hold.
+ * With the per-card limit on (security_flood.h): a flood of forged PoRs leaves the limit's entries and one summary
+ * counting the rest once the window is over (at the flush, at the card's next event, at shutdown), another card
+ * keeps its own entries, limit 0 audits everything, a rolled-back summary keeps its count, and a full table
+ * writes the summary of the slot it takes. Time is the `now` handed to the engine, never a clock. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -24,13 +28,16 @@
 
 #define ICCID	"8949000000000000044"
 #define MSISDN	"4917100044"
+#define ICCID2	"8949000000000000051"
+#define MSISDN2 "4917100051"
 #define T0	1710000000
 #define KIC_HEX "404142434445464748494A4B4C4D4E4F"
 #define KID_HEX "505152535455565758595A5B5C5D5E5F"
 
 /* secured-packets.md Example 1's keys (3DES, SPI 16 19: PoR with CC, ciphered). */
 static const char cards_csv[] = "ICCID,IMSI,MSISDN,KIC1,KID1,ALGO1,SPI,KVN\n" ICCID ",262010000000044," MSISDN
-				"," KIC_HEX "," KID_HEX ",3des2,1619,1\n";
+				"," KIC_HEX "," KID_HEX ",3des2,1619,1\n" ICCID2 ",262010000000051," MSISDN2 "," KIC_HEX
+				"," KID_HEX ",3des2,1619,1\n";
 
 struct fixture {
 	struct osv_tmpstore tmp;
@@ -48,7 +55,7 @@ static int setup(void **state)
 	f->s = osv_tmpstore_open(&f->tmp, "test_otasrv_security", 9, &err);
 	if (!f->s)
 		fail_msg("%s", err.msg);
-	assert_int_equal(osv_tmpstore_import(f->s, cards_csv, 0x16, 0x19, T0), 1);
+	assert_int_equal(osv_tmpstore_import(f->s, cards_csv, 0x16, 0x19, T0), 2);
 	osv_engine_cfg_defaults(&f->cfg);
 	f->agent = (struct osv_actor){ .kind = OSV_ACTOR_AGENT, .name = "operator:Agent" };
 	f->t = T0;
@@ -61,6 +68,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(osv_tmpstore_close(&f->tmp), 0);
+	osv_secflood_free(f->cfg.secflood);
 	free(f);
 	return 0;
 }
@@ -369,6 +377,279 @@ static void test_unknown_sender_not_audited(void **state)
 	json_decref(audit_checked(f, 0));
 }
 
+/* ---- the per-card limit on security entries ---- */
+
+/* The limit on: 10 entries per card per 60 s (the defaults). */
+static void flood_limit_on(struct fixture *f)
+{
+	f->cfg.secflood = osv_secflood_new();
+	assert_non_null(f->cfg.secflood);
+	assert_int_equal(f->cfg.security_audit_count, 10);
+	assert_int_equal(f->cfg.security_audit_period, 60);
+}
+
+/* n PoRs to the packet in out under keys the server does not hold, one second apart, each ignored. */
+static void forged_pors(struct fixture *f, const struct osv_outgoing *out, int n)
+{
+	struct sp_keys wrong;
+	uint8_t ud[SP_MAX_PACKET + 3];
+	char what[512];
+	size_t len;
+
+	parse_keys("00112233445566778899AABBCCDDEEFF", "FFEEDDCCBBAA99887766554433221100", &wrong);
+	len = card_por(out, &wrong, 0x00, false, ud, sizeof(ud));
+	for (int i = 0; i < n; i++)
+		assert_int_equal(mo(f, ud, len, what, sizeof(what)), 0);
+}
+
+/* Audit entries: intact chain, their number; the list (at most 100). */
+static json_t *audit_all(struct fixture *f, int64_t n)
+{
+	struct osv_audit_problem p;
+	struct sg_error err;
+	int64_t count;
+	json_t *list;
+
+	assert_int_equal(osv_audit_verify(f->s, &p, &count, &err), 0);
+	assert_int_equal(count, n);
+	list = osv_audit_list(f->s, 0, 100, &err);
+	assert_non_null(list);
+	return list;
+}
+
+static int64_t flush(struct fixture *f, int64_t now, bool all)
+{
+	struct sg_error err;
+	int n = osv_secflood_flush(f->cfg.secflood, f->s, now, all, &err);
+
+	if (n < 0)
+		fail_msg("flush: %s", err.msg);
+	return n;
+}
+
+/* The number in a summary's detail ("N further security events ..."), after checking its wording. */
+static int summary_count(json_t *list, size_t i, const char *msisdn)
+{
+	const char *d = field(list, i, "detail");
+	char expect[96];
+	int n;
+
+	assert_string_equal(field(list, i, "action"), "security summary");
+	assert_string_equal(field(list, i, "decision"), "security");
+	snprintf(expect, sizeof(expect), "further security events from msisdn %s suppressed between ", msisdn);
+	assert_non_null(strstr(d, expect));
+	assert_int_equal(sscanf(d, "%d further", &n), 1);
+	return n;
+}
+
+/* 25 forged PoRs within a window: 10 entries, then nothing until the window is over, then one summary of 15. */
+static void test_flood_summarised_after_window(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out;
+	json_t *list;
+	int64_t id = status_sent(f, &out);
+	const int64_t start = f->t + 1; /* the first PoR's time opens the window */
+
+	flood_limit_on(f);
+	forged_pors(f, &out, 25);
+	assert_int_equal(cmd_state(f, id), OSV_CMD_SUBMITTED);
+	json_decref(audit_checked(f, 10));
+	assert_int_equal(flush(f, start + 59, false), 0); /* window still open */
+	json_decref(audit_checked(f, 10));
+	assert_int_equal(flush(f, start + 60, false), 1);
+	list = audit_checked(f, 11);
+	for (size_t i = 0; i < 10; i++)
+		assert_string_equal(field(list, i, "action"), "MO PoR");
+	assert_int_equal(summary_count(list, 10, MSISDN), 15);
+	assert_string_equal(field(list, 10, "target"), ICCID);
+	/* T1 the 11th PoR, T2 the 25th; T0 is 2024-03-09T16:00:00Z */
+	assert_non_null(strstr(field(list, 10, "detail"), "between 2024-03-09T16:00:11Z and 2024-03-09T16:00:25Z"));
+	assert_non_null(strstr(field(list, 10, "detail"), "last: PoR from " MSISDN " ignored"));
+	json_decref(list);
+	assert_int_equal(flush(f, start + 1000, true), 0); /* nothing held any more */
+	json_decref(audit_checked(f, 11));
+}
+
+/* The next event after the window writes the summary before its own entry; the log line tells the limit. */
+static void test_flood_summarised_at_next_event(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out;
+	struct sp_keys wrong;
+	uint8_t ud[SP_MAX_PACKET + 3];
+	char what[512];
+	size_t len;
+	json_t *list;
+
+	status_sent(f, &out);
+	flood_limit_on(f);
+	forged_pors(f, &out, 10);
+	parse_keys("00112233445566778899AABBCCDDEEFF", "FFEEDDCCBBAA99887766554433221100", &wrong);
+	len = card_por(&out, &wrong, 0x00, false, ud, sizeof(ud));
+	assert_int_equal(mo(f, ud, len, what, sizeof(what)), 0);
+	assert_non_null(strstr(what, "counted for a summary entry"));
+	assert_false(osv_secflood_quiet(f->cfg.secflood)); /* the first one counted: a notice */
+	assert_int_equal(mo(f, ud, len, what, sizeof(what)), 0);
+	assert_true(osv_secflood_quiet(f->cfg.secflood)); /* the others: debug */
+	json_decref(audit_checked(f, 10));
+	f->t += 60;
+	assert_int_equal(mo(f, ud, len, what, sizeof(what)), 0);
+	assert_null(strstr(what, "counted for a summary entry"));
+	list = audit_checked(f, 12);
+	assert_int_equal(summary_count(list, 10, MSISDN), 2);
+	assert_string_equal(field(list, 11, "action"), "MO PoR");
+	json_decref(list);
+}
+
+/* A handset-change report altered in transit (the card's number, our keys): a security event. */
+static void tampered_report_from(struct fixture *f, const char *msisdn)
+{
+	uint8_t ud[SP_MAX_PACKET + 3];
+	char what[512];
+	struct sg_error err;
+	size_t n = report(7, ud, sizeof(ud));
+
+	ud[n - 2] ^= 0x40;
+	assert_int_equal(osv_engine_mo(f->s, &f->cfg, msisdn, ud, n, false, ++f->t, what, sizeof(what), &err), 0);
+}
+
+/* One card's flood leaves another card's events audited one by one. */
+static void test_flood_other_card_unaffected(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out;
+	json_t *list, *e;
+	size_t i, mine = 0, other = 0;
+
+	status_sent(f, &out);
+	flood_limit_on(f);
+	for (int round = 0; round < 5; round++) {
+		forged_pors(f, &out, 5);
+		tampered_report_from(f, MSISDN2);
+	}
+	list = audit_all(f, 15);
+	json_array_foreach(list, i, e)
+	{
+		const char *actor = json_string_value(json_object_get(e, "actor"));
+
+		if (!strcmp(actor, "msisdn:" MSISDN))
+			mine++;
+		else if (!strcmp(actor, "msisdn:" MSISDN2) && !strcmp(field(list, i, "target"), ICCID2))
+			other++;
+	}
+	assert_int_equal(mine, 10);
+	assert_int_equal(other, 5);
+	json_decref(list);
+	assert_int_equal(flush(f, f->t + 60, false), 1);
+	list = audit_all(f, 16);
+	assert_int_equal(summary_count(list, 15, MSISDN), 15);
+	json_decref(list);
+}
+
+/* security-audit-limit 0: every event its own entry, as before the limit. */
+static void test_flood_limit_zero_audits_all(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out;
+	json_t *list;
+
+	status_sent(f, &out);
+	flood_limit_on(f);
+	f->cfg.security_audit_count = 0;
+	forged_pors(f, &out, 25);
+	list = audit_checked(f, 25);
+	for (size_t i = 0; i < 25; i++)
+		assert_string_equal(field(list, i, "action"), "MO PoR");
+	json_decref(list);
+	assert_int_equal(flush(f, f->t + 1000, true), 0);
+	json_decref(audit_checked(f, 25));
+}
+
+/* Clean shutdown inside the window: the count is written, not lost. */
+static void test_flood_shutdown_flush(void **state)
+{
+	struct fixture *f = *state;
+	struct osv_outgoing out;
+	json_t *list;
+
+	status_sent(f, &out);
+	flood_limit_on(f);
+	forged_pors(f, &out, 17);
+	assert_int_equal(flush(f, f->t + 1, false), 0);
+	assert_int_equal(flush(f, f->t + 1, true), 1);
+	list = audit_checked(f, 11);
+	assert_int_equal(summary_count(list, 10, MSISDN), 7);
+	assert_non_null(strstr(field(list, 10, "detail"), "shutdown"));
+	json_decref(list);
+	assert_int_equal(flush(f, f->t + 1, true), 0);
+}
+
+/* The MO's transaction rolled back: the count it added (or the summary it wrote) is as before it. */
+static void test_flood_undo_on_rollback(void **state)
+{
+	struct fixture *f = *state;
+	struct sg_error err;
+	json_t *list;
+
+	flood_limit_on(f);
+	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "first", T0, &err), 1);
+	osv_secflood_mark(f->cfg.secflood);
+	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "second", T0, &err), 0);
+	osv_secflood_undo(f->cfg.secflood);
+	assert_int_equal(flush(f, T0 + 60, true), 0);
+	osv_secflood_mark(f->cfg.secflood);
+	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "third", T0 + 1, &err), 0);
+	/* a summary written in a transaction that then rolled back: the count comes back */
+	assert_int_equal(osv_store_begin(f->s, &err), 0);
+	osv_secflood_mark(f->cfg.secflood);
+	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "fourth", T0 + 61, &err), 1);
+	osv_store_rollback(f->s);
+	osv_secflood_undo(f->cfg.secflood);
+	json_decref(audit_all(f, 0));
+	assert_int_equal(flush(f, T0 + 61, false), 1);
+	list = audit_all(f, 1);
+	assert_int_equal(summary_count(list, 0, MSISDN), 1);
+	assert_non_null(strstr(field(list, 0, "detail"), "last: third"));
+	json_decref(list);
+}
+
+/* More numbers than the table holds: each slot taken for another number writes its summary first; none is lost. */
+static void test_flood_table_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct sg_error err;
+	char msisdn[21];
+	const int numbers = 3000;
+	int64_t after = 0, total = 0, entries, at_shutdown;
+	json_t *list, *e;
+	size_t i;
+
+	flood_limit_on(f);
+	assert_int_equal(osv_store_begin(f->s, &err), 0);
+	for (int k = 0; k < numbers; k++) {
+		snprintf(msisdn, sizeof(msisdn), "49170%05d", k);
+		assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, msisdn, ICCID, "x", T0 + k, &err), 1);
+		assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, msisdn, ICCID, "x", T0 + k, &err), 0);
+	}
+	assert_int_equal(osv_store_commit(f->s, &err), 0);
+	/* most summaries were written as their slots went to other numbers, the rest at shutdown */
+	at_shutdown = flush(f, T0 + 1, true);
+	assert_true(at_shutdown > 0 && at_shutdown < numbers / 2);
+	json_decref(audit_all(f, numbers));
+	for (entries = 0; entries < numbers; entries += 100) {
+		list = osv_audit_list(f->s, after, 100, &err);
+		assert_non_null(list);
+		json_array_foreach(list, i, e)
+		{
+			total += summary_count(list, i, json_string_value(json_object_get(e, "actor")) + 7);
+			after = json_integer_value(json_object_get(e, "seq"));
+		}
+		json_decref(list);
+	}
+	assert_int_equal(total, numbers);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +659,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_error_por_for_a_packet_not_ours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_replayed_or_tampered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_sender_not_audited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_summarised_after_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_summarised_at_next_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_other_card_unaffected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_limit_zero_audits_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_shutdown_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_undo_on_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_table_bounded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

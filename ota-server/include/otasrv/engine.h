@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "simguard/secured_packet.h"
+#include "otasrv/security_flood.h"
 #include "otasrv/store.h"
 
 struct osv_engine_cfg {
@@ -19,6 +20,10 @@ struct osv_engine_cfg {
 	int submit_backoff; /* s before trying again when the SMSC refused or was unreachable */
 	int lease;	    /* s a claimed command stays with this instance */
 	int notify_tries;   /* sends of an owner's notification SMS before it is given up */
+	/* Security audit entries per card (MSISDN) and window of security_audit_period s; more events in the window
+	 * are counted into one summary entry (security_flood.h). 0: every event its own entry. */
+	int security_audit_count, security_audit_period;
+	struct osv_secflood *secflood; /* this instance's counts, not configuration; NULL: every event audited */
 };
 
 void osv_engine_cfg_defaults(struct osv_engine_cfg *cfg);
