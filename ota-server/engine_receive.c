@@ -394,8 +394,9 @@ int osv_engine_mo(struct osv_store *s, const struct osv_engine_cfg *cfg, const c
 	x->what = what;
 	x->what_size = what_size;
 	snprintf(what, what_size, "MO from %s ignored", from);
-	osv_secflood_mark(cfg->secflood);
+	osv_secflood_begin(cfg->secflood);
 	if (osv_store_begin(s, err) < 0) {
+		osv_secflood_end(cfg->secflood, false);
 		free(x);
 		return -1;
 	}
@@ -416,8 +417,9 @@ int osv_engine_mo(struct osv_store *s, const struct osv_engine_cfg *cfg, const c
 	free(x);
 	if (rc < 0 || osv_store_commit(s, err) < 0) {
 		osv_store_rollback(s);
-		osv_secflood_undo(cfg->secflood);
+		osv_secflood_end(cfg->secflood, false);
 		return -1;
 	}
+	osv_secflood_end(cfg->secflood, true);
 	return rc;
 }

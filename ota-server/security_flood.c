@@ -9,8 +9,10 @@
 #include "otasrv/security_flood.h"
 #include "otasrv/strhash.h"
 
-#define SF_SLOTS  1024
-#define SF_PROBES 8
+/* SF_JOURNAL: slots one transaction may change (the SMPP link's read burst is 128 MOs, one slot each) */
+#define SF_SLOTS   1024
+#define SF_PROBES  8
+#define SF_JOURNAL 256
 
 struct sf_slot {
 	char msisdn[21];
@@ -24,22 +26,26 @@ struct sf_slot {
 	char last_reason[200];
 };
 
+/* A slot as it was before the current transaction first changed it. */
+struct sf_saved {
+	int idx;
+	struct sf_slot slot;
+};
+
 struct osv_secflood {
 	struct sf_slot slot[SF_SLOTS];
 	int64_t next_due; /* no summary is due before (0: none held) */
-	/* The slot the current transaction changed, as it was at osv_secflood_mark. */
-	int undo_idx;
-	struct sf_slot undo;
+	/* The transaction's journal (osv_secflood_begin / _end): nesting depth, the slots it changed. */
+	int depth;
+	bool failed;
+	int saved_n;
+	struct sf_saved saved[SF_JOURNAL];
 	bool quiet;
 };
 
 struct osv_secflood *osv_secflood_new(void)
 {
-	struct osv_secflood *f = calloc(1, sizeof(*f));
-
-	if (f)
-		f->undo_idx = -1;
-	return f;
+	return calloc(1, sizeof(struct osv_secflood));
 }
 
 void osv_secflood_free(struct osv_secflood *f)
@@ -74,12 +80,16 @@ static int write_summary(struct osv_store *s, const struct sf_slot *sl, const ch
 	return osv_audit_append(s, &e, err);
 }
 
+/* Journal slot i before its first change in the open transaction (none open: nothing to roll back). */
 static void save_undo(struct osv_secflood *f, int i)
 {
-	if (f->undo_idx >= 0)
+	if (!f->depth)
 		return;
-	f->undo_idx = i;
-	f->undo = f->slot[i];
+	for (int k = 0; k < f->saved_n; k++)
+		if (f->saved[k].idx == i)
+			return;
+	if (f->saved_n < SF_JOURNAL)
+		f->saved[f->saved_n++] = (struct sf_saved){ .idx = i, .slot = f->slot[i] };
 }
 
 /* The slot of msisdn, or the one to take for it: a free one, else the least recently seen among the probes
@@ -144,22 +154,39 @@ int osv_secflood_admit(struct osv_secflood *f, struct osv_store *s, int count, i
 	return 0;
 }
 
-void osv_secflood_mark(struct osv_secflood *f)
+void osv_secflood_begin(struct osv_secflood *f)
 {
 	if (!f)
 		return;
-	f->undo_idx = -1;
+	if (!f->depth++) {
+		f->saved_n = 0;
+		f->failed = false;
+	}
 	f->quiet = false;
 }
 
-void osv_secflood_undo(struct osv_secflood *f)
+/* Back to the slots as they were at the outermost begin, in reverse order of their saving. */
+static void roll_back(struct osv_secflood *f)
 {
-	if (!f || f->undo_idx < 0)
+	for (int k = f->saved_n - 1; k >= 0; k--) {
+		const struct sf_slot *sl = &f->saved[k].slot;
+
+		f->slot[f->saved[k].idx] = *sl;
+		if (sl->suppressed && (!f->next_due || sl->end < f->next_due))
+			f->next_due = sl->end;
+	}
+}
+
+void osv_secflood_end(struct osv_secflood *f, bool committed)
+{
+	if (!f || !f->depth)
 		return;
-	f->slot[f->undo_idx] = f->undo;
-	if (f->undo.suppressed && (!f->next_due || f->undo.end < f->next_due))
-		f->next_due = f->undo.end;
-	f->undo_idx = -1;
+	f->failed |= !committed;
+	if (--f->depth)
+		return;
+	if (f->failed)
+		roll_back(f);
+	f->saved_n = 0;
 }
 
 bool osv_secflood_quiet(const struct osv_secflood *f)

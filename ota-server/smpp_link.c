@@ -185,6 +185,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	bool ok;
 
 	ok = osv_store_begin(l->srv->store, &err) == 0;
+	osv_secflood_begin(l->srv->cfg.engine.secflood);
 	while (l->c && nheld < READ_BURST && (n = smpp_client_recv(l->c, buf, sizeof(buf), 0)) != 0) {
 		struct smpp_hdr h;
 
@@ -207,6 +208,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		LOGP(DOSMPP, LOGL_ERROR, "store: %s\n", err.msg);
 		ok = false;
 	}
+	osv_secflood_end(l->srv->cfg.engine.secflood, ok);
 	for (int i = 0; i < nheld && l->c; i++)
 		smpp_client_send_resp(l->c, DELIVER_SM_RESP, ok ? held[i].status : ESME_RX_T_APPN, held[i].seq, "");
 	/* More may wait in the client's buffer, where the socket's readiness no longer shows it. */

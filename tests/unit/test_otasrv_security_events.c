@@ -585,7 +585,8 @@ static void test_flood_shutdown_flush(void **state)
 	assert_int_equal(flush(f, f->t + 1, true), 0);
 }
 
-/* The MO's transaction rolled back: the count it added (or the summary it wrote) is as before it. */
+/* The transaction rolled back: the count it added, or the summary it wrote, is as before it - also when the
+ * failure was in a nested transaction (one MO of the SMPP link's read burst) or in the burst's own commit. */
 static void test_flood_undo_on_rollback(void **state)
 {
 	struct fixture *f = *state;
@@ -594,24 +595,36 @@ static void test_flood_undo_on_rollback(void **state)
 
 	flood_limit_on(f);
 	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "first", T0, &err), 1);
-	osv_secflood_mark(f->cfg.secflood);
+	osv_secflood_begin(f->cfg.secflood);
 	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "second", T0, &err), 0);
-	osv_secflood_undo(f->cfg.secflood);
+	osv_secflood_end(f->cfg.secflood, false);
 	assert_int_equal(flush(f, T0 + 60, true), 0);
-	osv_secflood_mark(f->cfg.secflood);
+	osv_secflood_begin(f->cfg.secflood);
 	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "third", T0 + 1, &err), 0);
-	/* a summary written in a transaction that then rolled back: the count comes back */
+	osv_secflood_end(f->cfg.secflood, true);
+	/* a burst: the first MO writes the summary (window over), the second fails, the burst rolls back */
 	assert_int_equal(osv_store_begin(f->s, &err), 0);
-	osv_secflood_mark(f->cfg.secflood);
+	osv_secflood_begin(f->cfg.secflood);
+	osv_secflood_begin(f->cfg.secflood);
 	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "fourth", T0 + 61, &err), 1);
+	osv_secflood_end(f->cfg.secflood, true);
+	osv_secflood_begin(f->cfg.secflood);
+	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN2, ICCID2, "other", T0 + 61, &err), 1);
+	osv_secflood_end(f->cfg.secflood, false);
 	osv_store_rollback(f->s);
-	osv_secflood_undo(f->cfg.secflood);
+	osv_secflood_end(f->cfg.secflood, false);
 	json_decref(audit_all(f, 0));
 	assert_int_equal(flush(f, T0 + 61, false), 1);
 	list = audit_all(f, 1);
 	assert_int_equal(summary_count(list, 0, MSISDN), 1);
 	assert_non_null(strstr(field(list, 0, "detail"), "last: third"));
 	json_decref(list);
+	/* a burst that commits keeps what it did */
+	osv_secflood_begin(f->cfg.secflood);
+	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "fifth", T0 + 62, &err), 1);
+	assert_int_equal(osv_secflood_admit(f->cfg.secflood, f->s, 1, 60, MSISDN, ICCID, "sixth", T0 + 62, &err), 0);
+	osv_secflood_end(f->cfg.secflood, true);
+	assert_int_equal(flush(f, T0 + 62, true), 1);
 }
 
 /* More numbers than the table holds: each slot taken for another number writes its summary first; none is lost. */

@@ -23,10 +23,12 @@ void osv_secflood_free(struct osv_secflood *f);
 int osv_secflood_admit(struct osv_secflood *f, struct osv_store *s, int count, int period, const char *msisdn,
 		       const char *iccid, const char *reason, int64_t now, struct sg_error *err);
 
-/* The caller's transaction begins (mark) or was rolled back (undo: the table as it was at the mark, so that no
- * count is lost with a summary that never reached the database). f may be NULL. */
-void osv_secflood_mark(struct osv_secflood *f);
-void osv_secflood_undo(struct osv_secflood *f);
+/* The caller's transaction begins, and ends committed or not. They nest as the store's transactions do (the SMPP
+ * link's read burst around each MO's): when any level failed, the outermost end puts the table back as it was at
+ * the outermost begin, so that no count is lost with a summary that never reached the database (a count may then
+ * come twice, when the SMSC delivers the burst again). f may be NULL. */
+void osv_secflood_begin(struct osv_secflood *f);
+void osv_secflood_end(struct osv_secflood *f, bool committed);
 
 /* The event of the last admit was counted, not audited, and was not the first so counted in its window: worth a
  * debug line only (the first one is worth a notice). */
