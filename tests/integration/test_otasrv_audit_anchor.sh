@@ -47,6 +47,15 @@ run as super1 audit verify --anchors "$tmp/anchors.txt"
 [ "$RC" = 0 ] && [[ "$OUT" == *"2 anchors held"* ]] && ok "verify --anchors FILE through the API: intact" ||
 	not_ok "verify --anchors FILE through the API: intact" "$RC $OUT $ERR"
 BADHASH=$(printf '%064d' 0)
+# more anchors than one request carries: otactl sends them in several, a bad one in a later request is found
+for i in $(seq 40); do echo "$A1"; done > "$tmp/many.txt"
+run as super1 audit verify --anchors "$tmp/many.txt"
+[ "$RC" = 0 ] && [[ "$OUT" == *"40 anchors held"* ]] && ok "40 anchors through the API (several requests): intact" ||
+	not_ok "40 anchors through the API (several requests): intact" "$RC $OUT $ERR"
+sed -i "35s/.*/$S1:$BADHASH/" "$tmp/many.txt"
+run as super1 audit verify --anchors "$tmp/many.txt"
+[ "$RC" = 1 ] && [[ "$OUT" == *"anchor $S1:$BADHASH"* ]] && ok "a bad anchor among 40 (a later request) fails, named" ||
+	not_ok "a bad anchor among 40 (a later request) fails, named" "$RC $OUT $ERR"
 run as super1 audit verify --anchor "$S1:$BADHASH"
 [ "$RC" = 1 ] && [[ "$OUT" == *"anchor $S1:$BADHASH"* ]] && ok "an anchor with another hash fails, named" ||
 	not_ok "an anchor with another hash fails, named" "$RC $OUT $ERR"
