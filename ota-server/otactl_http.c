@@ -2,6 +2,7 @@
  * server's certificate checked against --ca and its name, an operator's client certificate or an owner's
  * bearer token. Small and blocking: a CLI waits for its answer anyway. */
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,22 +168,53 @@ static int parse_answer(char *text, size_t len, json_t **reply, char **raw)
 	return status;
 }
 
+/* printf into a buffer of the size it needs. Returns NULL when out of memory. */
+__attribute__((format(printf, 1, 2))) static char *format_alloc(const char *fmt, ...)
+{
+	va_list ap, again;
+	char *out;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	out = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (out)
+		vsnprintf(out, (size_t)n + 1, fmt, again);
+	va_end(again);
+	va_end(ap);
+	return out;
+}
+
+/* The request head, as long as the path and token need (a verify with many anchors has a long query): a
+ * fixed buffer would cut it short and send a broken request. Returns NULL when out of memory. */
+static char *request_head(const struct otactl_args *a, const struct target *t, const char *method, const char *path,
+			  const char *ctype, size_t len)
+{
+	const char *token = setting(a, "token", "OTACTL_TOKEN", NULL);
+	char clen[48] = "";
+
+	if (ctype)
+		snprintf(clen, sizeof(clen), "Content-Length: %zu\r\n", len);
+	return format_alloc("%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\nAccept: application/json\r\n"
+			    "User-Agent: otactl\r\n%s%s%s%s%s%s%s\r\n",
+			    method, path, t->host, t->port, token ? "Authorization: Bearer " : "", token ? token : "",
+			    token ? "\r\n" : "", ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "",
+			    clen);
+}
+
 static int exchange(SSL *ssl, const struct otactl_args *a, const struct target *t, const char *method,
 		    const char *path, const char *ctype, const char *body, size_t len, json_t **reply, char **raw)
 {
-	const char *token = setting(a, "token", "OTACTL_TOKEN", NULL);
-	char head[1024], *text;
+	char *head = request_head(a, t, method, path, ctype, len), *text;
 	size_t n;
 	int rc;
 
-	snprintf(head, sizeof(head),
-		 "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\nAccept: application/json\r\n"
-		 "User-Agent: otactl\r\n%s%s%s%s%s%s\r\n",
-		 method, path, t->host, t->port, token ? "Authorization: Bearer " : "", token ? token : "",
-		 token ? "\r\n" : "", ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "");
-	if (ctype)
-		snprintf(head + strlen(head) - 2, sizeof(head) - strlen(head) + 2, "Content-Length: %zu\r\n\r\n", len);
-	if (write_all(ssl, head, strlen(head)) < 0 || (ctype && write_all(ssl, body, len) < 0))
+	if (!head)
+		return otactl_fail("out of memory building the request");
+	rc = write_all(ssl, head, strlen(head));
+	free(head);
+	if (rc < 0 || (ctype && write_all(ssl, body, len) < 0))
 		return -1;
 	text = read_all(ssl, &n);
 	if (!text)
